@@ -1,0 +1,146 @@
+package codec
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Errors of [DecodeInput]. ErrInvalidJSON maps to [StatusNotAcceptable];
+// the others to [StatusBadRequest].
+var (
+	ErrInvalidJSON   = errors.New(MsgInvalidJSON)
+	ErrNotObject     = errors.New("input must be a JSON object")
+	ErrInvalidRunID  = errors.New("runId must be a non-empty string of letters, digits, '-', '_', '=', '/' and single inner dots")
+	ErrInvalidDropFl = errors.New("dropResultOnSuccess must be a boolean")
+)
+
+// Input is a decoded input document: the envelope's reserved fields split
+// from the task's own fields.
+type Input struct {
+	// RunID is the run id the producer chose, or "" when it chose none.
+	RunID string
+	// DropResultOnSuccess is the producer's request to delete the result of
+	// a successful async run.
+	DropResultOnSuccess bool
+	// Fields holds the task's own fields, decoded with json.Number for
+	// numbers, as a JSON Schema validator expects them.
+	Fields map[string]any
+	// Document holds the whole document, reserved fields included, in the
+	// same form as Fields. Validators that know the reserved fields (natq's
+	// input schemas declare them) check this one.
+	Document map[string]any
+
+	raw      []byte
+	reserved bool
+}
+
+// DecodeInput parses an input document. It returns [ErrInvalidJSON] when b
+// is not JSON, [ErrNotObject] when it is JSON but not an object, and
+// [ErrInvalidRunID] or [ErrInvalidDropFl] when a reserved field has the
+// wrong type or a run id could not be used as a KV key. Any error but
+// ErrInvalidJSON may come with a partly filled Input: a valid run id is
+// kept so that a failure can still be recorded under it.
+func DecodeInput(b []byte) (*Input, error) {
+	if !utf8.Valid(b) {
+		return nil, ErrInvalidJSON // RFC 8259 requires UTF-8
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, ErrInvalidJSON
+	}
+	if len(bytes.TrimSpace(b[dec.InputOffset():])) != 0 {
+		return nil, ErrInvalidJSON // data after the document
+	}
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return &Input{}, ErrNotObject
+	}
+	in := &Input{Document: obj, raw: b}
+	return in, in.split()
+}
+
+// split takes the reserved fields out of the document into the envelope.
+func (in *Input) split() error {
+	var errs []error
+	if v, ok := in.Document[FieldRunID]; ok {
+		in.reserved = true
+		if id, isStr := v.(string); isStr && ValidRunID(id) {
+			in.RunID = id
+		} else {
+			errs = append(errs, ErrInvalidRunID)
+		}
+	}
+	if v, ok := in.Document[FieldDropResultOnSuccess]; ok {
+		in.reserved = true
+		if drop, isBool := v.(bool); isBool {
+			in.DropResultOnSuccess = drop
+		} else {
+			errs = append(errs, ErrInvalidDropFl)
+		}
+	}
+	in.Fields = in.Document
+	if in.reserved {
+		in.Fields = make(map[string]any, len(in.Document))
+		for k, v := range in.Document {
+			if k != FieldRunID && k != FieldDropResultOnSuccess {
+				in.Fields[k] = v
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Payload returns the JSON of the task's own fields, ready to be decoded
+// into the task's input type. When the document had no reserved fields it
+// is the document as received.
+func (in *Input) Payload() ([]byte, error) {
+	if !in.reserved {
+		return in.raw, nil
+	}
+	b, err := json.Marshal(in.Fields)
+	if err != nil {
+		return nil, fmt.Errorf("encode payload: %w", err)
+	}
+	return b, nil
+}
+
+// EncodeInput returns payload, which must be the JSON of an object, with
+// the envelope's reserved fields added in front: runID when it is not
+// empty, and dropResultOnSuccess when drop is true.
+func EncodeInput(payload []byte, runID string, drop bool) ([]byte, error) {
+	payload = bytes.TrimSpace(payload)
+	if len(payload) < 2 || payload[0] != '{' || payload[len(payload)-1] != '}' {
+		return nil, ErrNotObject
+	}
+	if runID != "" && !ValidRunID(runID) {
+		return nil, fmt.Errorf("%w: %q", ErrInvalidRunID, runID)
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(payload) + len(runID) + 48)
+	buf.WriteByte('{')
+	sep := false
+	if runID != "" {
+		buf.WriteString(`"` + FieldRunID + `":`)
+		buf.WriteString(strconv.Quote(runID)) // run ids are plain ASCII
+		sep = true
+	}
+	if drop {
+		if sep {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(`"` + FieldDropResultOnSuccess + `":true`)
+		sep = true
+	}
+	rest := bytes.TrimSpace(payload[1:])
+	if sep && len(rest) > 1 {
+		buf.WriteByte(',')
+	}
+	buf.Write(rest)
+	return buf.Bytes(), nil
+}

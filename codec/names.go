@@ -1,0 +1,30 @@
+package codec
+
+import "regexp"
+
+// Reserved top-level fields of an input document. They belong to the
+// envelope, not to the task, and are removed before a handler sees the input.
+const (
+	// FieldRunID names the run's id.
+	FieldRunID = "runId"
+	// FieldDropResultOnSuccess asks the worker to delete an async run's
+	// result right after it succeeds.
+	FieldDropResultOnSuccess = "dropResultOnSuccess"
+)
+
+// MaxRunIDLength is the longest run id accepted. The limit keeps a result
+// key, "<task id>.<run id>", well inside what NATS takes for a subject.
+const MaxRunIDLength = 256
+
+// RunIDPattern is the regular expression, in the syntax JSON Schema uses, that
+// a run id must match: one or more KV key tokens (letters, digits, '-', '_',
+// '=', '/') joined by single dots. Such an id is a valid KV key and a valid
+// JetStream message id, so a run can always be stored and deduplicated.
+const RunIDPattern = `^[-/_=A-Za-z0-9]+(\.[-/_=A-Za-z0-9]+)*$`
+
+var runIDRe = regexp.MustCompile(RunIDPattern)
+
+// ValidRunID reports whether id can be used as a run id.
+func ValidRunID(id string) bool {
+	return id != "" && len(id) <= MaxRunIDLength && runIDRe.MatchString(id)
+}
