@@ -1,0 +1,132 @@
+package natq
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/natq/natq-go/codec"
+)
+
+// HandlerFunc serves one run of a task. A nil error is a success; an
+// error's status is chosen by [StatusOf]: a [*Error] keeps its own, any
+// other error is a 500. A panic is recovered as a 500.
+type HandlerFunc[In, Out any] func(ctx context.Context, in In) (Out, error)
+
+// rawHandler is a handler with its types erased: it takes the payload's
+// JSON and returns the output's JSON. The engines see only this.
+type rawHandler func(ctx context.Context, payload []byte) ([]byte, error)
+
+// binding is a task bound to its handler.
+type binding struct {
+	def     *taskDef
+	handler rawHandler
+}
+
+// erase wraps a typed handler into a rawHandler.
+func erase[In, Out any](fn HandlerFunc[In, Out]) rawHandler {
+	return func(ctx context.Context, payload []byte) ([]byte, error) {
+		var in In
+		if err := json.Unmarshal(payload, &in); err != nil {
+			return nil, BadRequest(decodeMessage(err))
+		}
+		out, err := fn(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		data, err := json.Marshal(out)
+		if err != nil {
+			return nil, fmt.Errorf("encode output: %w", err)
+		}
+		if string(data) == "null" {
+			return nil, nil // no data: an empty body, no data field
+		}
+		return data, nil
+	}
+}
+
+// decodeMessage explains why a payload that passed the schema still did
+// not fit the Go type: a number too large for its field, say.
+func decodeMessage(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		path := "(root)"
+		if te.Field != "" {
+			path = "/" + strings.ReplaceAll(te.Field, ".", "/")
+		}
+		return fmt.Sprintf("invalid input: %s: %s does not fit Go type %s", path, te.Value, te.Type)
+	}
+	return "invalid input: " + err.Error()
+}
+
+// result is the outcome of one run, before it is put on the wire.
+type result struct {
+	status int
+	data   []byte
+	msg    string
+}
+
+func failure(err *Error) result { return result{status: err.Status, msg: err.Message} }
+
+// admit decodes and validates an input document. It returns the input (nil
+// when the document is not a JSON object) and, when the input cannot run,
+// the status error to answer with.
+func (b *binding) admit(raw []byte) (*codec.Input, *Error) {
+	in, err := codec.DecodeInput(raw)
+	switch {
+	case errors.Is(err, codec.ErrInvalidJSON):
+		return nil, NewError(codec.StatusNotAcceptable, codec.MsgInvalidJSON)
+	case errors.Is(err, codec.ErrNotObject):
+		return nil, BadRequest(err.Error())
+	case err != nil:
+		return in, BadRequest("invalid input: " + strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	if err := b.def.in.Validate(in.Document); err != nil {
+		return in, BadRequest(err.Error())
+	}
+	return in, nil
+}
+
+// run calls the handler on an admitted input. It never panics: a panic in
+// the handler becomes a 500.
+func (b *binding) run(ctx context.Context, in *codec.Input, info RunInfo) (res result) {
+	defer func() {
+		if v := recover(); v != nil {
+			res = result{status: codec.StatusInternal, msg: codec.UnhandledPrefix + panicText(v)}
+		}
+	}()
+	payload, err := in.Payload()
+	if err != nil {
+		return failure(BadRequest(err.Error()))
+	}
+	ctx = withRunInfo(ctx, info)
+	if b.def.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, b.def.timeout)
+		defer cancel()
+	}
+	data, err := b.handler(ctx, payload)
+	if err != nil {
+		return result{status: StatusOf(err), msg: errorText(err)}
+	}
+	return result{status: codec.StatusOK, data: data}
+}
+
+// errorText is the wire message of a handler's error: the error's own text
+// when it carries a status, else the protocol's "Unhandled exception".
+func errorText(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return err.Error()
+	}
+	return codec.UnhandledPrefix + err.Error()
+}
+
+func panicText(v any) string {
+	if err, ok := v.(error); ok {
+		return err.Error()
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,105 @@
+package natq_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/natq/natq-go/natq"
+)
+
+type sizeIn struct {
+	Name  string `json:"name" jsonschema:"minLength=1"`
+	Count int8   `json:"count"`
+}
+
+type sizeOut struct {
+	Total int `json:"total"`
+}
+
+var sizeTask = natq.NewTask[sizeIn, sizeOut]("size", natq.Sync)
+
+func sizeHandler(ctx context.Context, in sizeIn) (sizeOut, error) {
+	switch in.Name {
+	case "refuse":
+		return sizeOut{}, natq.BadRequest("refused: " + in.Name)
+	case "fail":
+		return sizeOut{}, errors.New("disk on fire")
+	case "panic":
+		panic("handler bug")
+	case "info":
+		info, ok := natq.RunInfoFromContext(ctx)
+		if !ok || info.TaskID != "size" || info.RunID != "run-7" || info.Attempt != 1 {
+			return sizeOut{}, natq.Errorf(500, "run info %+v %v", info, ok)
+		}
+	}
+	return sizeOut{Total: len(in.Name) * int(in.Count)}, nil
+}
+
+func TestInvokeStatusPaths(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		input     string
+		status    int
+		data      string
+		errSubstr []string
+	}{
+		{name: "success", input: `{"name":"ab","count":3}`, status: 200, data: `{"total":6}`},
+		{name: "run info", input: `{"runId":"run-7","name":"info","count":1}`, status: 200, data: `{"total":4}`},
+		{name: "invalid JSON", input: `{"name":`, status: 406, errSubstr: []string{"Invalid JSON input"}},
+		{name: "not an object", input: `[1]`, status: 400, errSubstr: []string{"JSON object"}},
+		{
+			name: "validation", input: `{"name":"","count":"x","extra":1}`, status: 400,
+			errSubstr: []string{"/name", "/count", "extra"},
+		},
+		{name: "missing field", input: `{"count":1}`, status: 400, errSubstr: []string{"name"}},
+		{name: "overflow", input: `{"name":"a","count":300}`, status: 400, errSubstr: []string{"/count", "int8"}},
+		{name: "bad run id", input: `{"runId":"a b","name":"a","count":1}`, status: 400, errSubstr: []string{"runId"}},
+		{name: "handler 400", input: `{"name":"refuse","count":1}`, status: 400, errSubstr: []string{"refused: refuse"}},
+		{
+			name: "handler error", input: `{"name":"fail","count":1}`, status: 500,
+			errSubstr: []string{"Unhandled exception: disk on fire"},
+		},
+		{
+			name: "handler panic", input: `{"name":"panic","count":1}`, status: 500,
+			errSubstr: []string{"Unhandled exception: handler bug"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := natq.Invoke(context.Background(), sizeTask, sizeHandler, []byte(tt.input))
+			if rec.Status != tt.status {
+				t.Fatalf("got status %d (%s), want %d", rec.Status, rec.Error, tt.status)
+			}
+			if string(rec.Data) != tt.data {
+				t.Errorf("got data %s, want %s", rec.Data, tt.data)
+			}
+			for _, s := range tt.errSubstr {
+				if !strings.Contains(rec.Error, s) {
+					t.Errorf("error %q does not contain %q", rec.Error, s)
+				}
+			}
+			if strings.Contains(rec.Error, "\n") {
+				t.Errorf("error is not one line: %q", rec.Error)
+			}
+			if rec.ID == "" || rec.TaskID != "size" {
+				t.Errorf("got record id %q task %q", rec.ID, rec.TaskID)
+			}
+		})
+	}
+}
+
+func TestInvokeTimeout(t *testing.T) {
+	t.Parallel()
+	task := natq.NewTask[sizeIn, sizeOut]("slow", natq.Sync, natq.WithTimeout(1))
+	rec := natq.Invoke(context.Background(), task, func(ctx context.Context, _ sizeIn) (sizeOut, error) {
+		<-ctx.Done()
+		return sizeOut{}, ctx.Err()
+	}, []byte(`{"name":"a","count":1}`))
+	if rec.Status != 500 || !strings.Contains(rec.Error, "deadline exceeded") {
+		t.Errorf("got %d %q, want 500 deadline exceeded", rec.Status, rec.Error)
+	}
+}

@@ -1,0 +1,98 @@
+package natqtest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+// StartTimeout bounds how long an embedded server may take to accept
+// connections.
+const StartTimeout = 10 * time.Second
+
+// ServerConfig configures [StartServer].
+type ServerConfig struct {
+	// StoreDir is where JetStream keeps its files. It must be set; the
+	// caller owns the directory.
+	StoreDir string
+	// Port is the client port on 127.0.0.1. Zero picks a free one.
+	Port int
+}
+
+// Server is an embedded nats-server with JetStream, listening on
+// 127.0.0.1 only.
+type Server struct {
+	srv *server.Server
+}
+
+// StartServer starts an embedded nats-server with JetStream and waits until
+// it accepts connections. Stop it with [Server.Shutdown]. Tests use
+// [NewServer], which also cleans up; StartServer is for programs such as
+// examples and development tools.
+func StartServer(cfg ServerConfig) (*Server, error) {
+	if cfg.StoreDir == "" {
+		return nil, errors.New("natqtest: StartServer: StoreDir is empty")
+	}
+	port := cfg.Port
+	if port == 0 {
+		port = server.RANDOM_PORT
+	}
+	srv, err := server.NewServer(&server.Options{
+		Host:      "127.0.0.1",
+		Port:      port,
+		JetStream: true,
+		StoreDir:  cfg.StoreDir,
+		NoLog:     true,
+		NoSigs:    true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("natqtest: configure server: %w", err)
+	}
+	go srv.Start()
+	if !srv.ReadyForConnections(StartTimeout) {
+		srv.Shutdown()
+		return nil, fmt.Errorf("natqtest: server not ready after %v", StartTimeout)
+	}
+	return &Server{srv: srv}, nil
+}
+
+// NewServer starts an embedded nats-server with JetStream on a free port of
+// 127.0.0.1, its store in a temporary directory. The server is shut down
+// and the directory removed when the test ends.
+func NewServer(tb testing.TB) *Server {
+	tb.Helper()
+	s, err := StartServer(ServerConfig{StoreDir: tb.TempDir()})
+	if err != nil {
+		tb.Fatalf("%v", err)
+	}
+	// Registered after TempDir's own cleanup, so it runs first: the server
+	// lets go of its files before they are removed.
+	tb.Cleanup(s.Shutdown)
+	return s
+}
+
+// URL returns the client URL, nats://127.0.0.1:<port>.
+func (s *Server) URL() string { return s.srv.ClientURL() }
+
+// Shutdown stops the server and waits until it has stopped. It is safe to
+// call more than once.
+func (s *Server) Shutdown() {
+	s.srv.Shutdown()
+	s.srv.WaitForShutdown()
+}
+
+// Connect opens a connection to the server that is closed when the test
+// ends.
+func (s *Server) Connect(tb testing.TB, opts ...nats.Option) *nats.Conn {
+	tb.Helper()
+	nc, err := nats.Connect(s.URL(), opts...)
+	if err != nil {
+		tb.Fatalf("natqtest: connect to %s: %v", s.URL(), err)
+	}
+	tb.Cleanup(nc.Close)
+	return nc
+}
