@@ -3,11 +3,9 @@ package natq
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/natq/natq-go/codec"
@@ -15,25 +13,24 @@ import (
 	"github.com/oklog/ulid/v2"
 )
 
-// Delays of negative acknowledgements, from the protocol.
+// Timings of the async engine.
 const (
-	// failureDelay is the redelivery delay after the worker itself failed
-	// (a KV write, say).
+	// failureDelay is the protocol's redelivery delay after the worker
+	// itself failed (a KV write, say).
 	failureDelay = 5 * time.Second
-	// maxBackoff caps the retry delay of a run that failed with a 5xx.
-	maxBackoff = 60 * time.Second
-	// errorPause spaces attempts to fetch after an error, so that a broken
-	// consumer does not spin.
-	errorPause = 250 * time.Millisecond
+	// pullWait is how long one pull request waits for jobs. It bounds how
+	// long a stop waits for the last pull to end; a pull is never cut short,
+	// since jobs the server sent to a cancelled pull would sit unseen until
+	// their ack wait.
+	pullWait = time.Second
+	// handBack delays the redelivery of a job a stopping worker gives up,
+	// past the end of its own last pull, so that the job goes to another
+	// worker rather than straight back to this one.
+	handBack = pullWait + 500*time.Millisecond
+	// Recovery from a failing consumer backs off between these.
+	recoverMin = 100 * time.Millisecond
+	recoverMax = 5 * time.Second
 )
-
-// backoff is the protocol's retry delay: min(2^deliveries s, 60 s).
-func backoff(deliveries int) time.Duration {
-	if deliveries >= 6 {
-		return maxBackoff
-	}
-	return min(time.Duration(1<<deliveries)*time.Second, maxBackoff)
-}
 
 // asyncServer serves one async task from its durable consumer.
 type asyncServer struct {
@@ -42,77 +39,173 @@ type asyncServer struct {
 	log       *slog.Logger
 	heartbeat time.Duration
 
-	iter     jetstream.MessagesContext
-	sem      chan struct{}
+	cons     jetstream.Consumer // used by the loop only, once started
+	slots    chan struct{}      // a token per run that may start
 	runs     sync.WaitGroup
+	quit     chan struct{}
 	loopDone chan struct{}
-	stopping atomic.Bool
 }
 
 func newAsyncServer(w *Worker, b *binding) *asyncServer {
-	return &asyncServer{
+	a := &asyncServer{
 		w:         w,
 		b:         b,
 		log:       w.log.With("task", b.def.id),
 		heartbeat: w.cfg.heartbeat,
-		sem:       make(chan struct{}, b.def.concurrency),
+		slots:     make(chan struct{}, b.def.concurrency),
+		quit:      make(chan struct{}),
 		loopDone:  make(chan struct{}),
 	}
+	for range b.def.concurrency {
+		a.slots <- struct{}{}
+	}
+	return a
 }
 
 func (a *asyncServer) start(ctx context.Context) error {
-	cons, err := ensureConsumer(ctx, a.w.js, a.w.cfg.names, a.b.def.id)
+	cons, err := ensureConsumer(ctx, a.w.js, a.w.cfg.names, a.b.def, a.log)
 	if err != nil {
 		return err
 	}
-	// A peer may have made the ack wait shorter than our heartbeat; beat
-	// often enough to keep every run alive.
-	if wait := cons.CachedInfo().Config.AckWait; wait > 0 && a.heartbeat > wait/3 {
-		a.heartbeat = wait / 3
-	}
-	a.iter, err = cons.Messages(jetstream.PullMaxMessages(a.b.def.concurrency))
-	if err != nil {
-		return fmt.Errorf("natq: consume %s: %w", a.b.def.id, err)
-	}
+	a.use(cons)
 	go a.loop()
 	return nil
 }
 
-// loop takes a slot, then a message, and starts a run in the slot. Once
-// the server is stopping, messages still in the client's buffer are handed
-// back at once instead of waiting out their ack wait.
-func (a *asyncServer) loop() {
-	defer close(a.loopDone)
-	for {
-		a.sem <- struct{}{}
-		msg, err := a.iter.Next()
-		if err != nil {
-			<-a.sem
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return
-			}
-			a.log.Warn("fetch async job", "err", err)
-			time.Sleep(errorPause)
-			continue
-		}
-		if a.stopping.Load() {
-			<-a.sem
-			_ = msg.Nak()
-			continue
-		}
-		a.runs.Go(func() {
-			defer func() { <-a.sem }()
-			a.process(msg)
-		})
+// use takes a consumer into service. A peer may have made its ack wait
+// shorter than our heartbeat; beat often enough to keep every run alive.
+func (a *asyncServer) use(cons jetstream.Consumer) {
+	a.cons = cons
+	a.heartbeat = a.w.cfg.heartbeat
+	if wait := cons.CachedInfo().Config.AckWait; wait > 0 && a.heartbeat > wait/3 {
+		a.heartbeat = wait / 3
 	}
 }
 
-func (a *asyncServer) stop(ctx context.Context) error {
-	if a.iter == nil {
-		return nil
+// loop pulls as many jobs as there are free slots, and starts each in its
+// slot as it arrives. No job waits in a buffer for a slot, so none can
+// outlive its ack wait unseen and be delivered twice.
+func (a *asyncServer) loop() {
+	defer close(a.loopDone)
+	pause := recoverMin
+	for {
+		n := a.reserve()
+		if n == 0 {
+			return // stopping
+		}
+		err := a.pull(n)
+		if err == nil {
+			pause = recoverMin
+			continue
+		}
+		a.log.Warn("pull async jobs", "err", err)
+		if !a.wait(pause) {
+			return
+		}
+		pause = min(pause*2, recoverMax)
+		a.recover(err)
 	}
-	a.stopping.Store(true)
-	a.iter.Drain()
+}
+
+// reserve takes at least one free slot, waiting for it, and as many more
+// as are free at once. It returns 0 when the server is stopping.
+func (a *asyncServer) reserve() int {
+	if a.stopping() {
+		return 0 // a select below would pick at random
+	}
+	select {
+	case <-a.slots:
+	case <-a.quit:
+		return 0
+	}
+	n := 1
+	for n < cap(a.slots) {
+		select {
+		case <-a.slots:
+			n++
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+func (a *asyncServer) release(n int) {
+	for range n {
+		a.slots <- struct{}{}
+	}
+}
+
+// pull fetches up to n jobs into n reserved slots.
+func (a *asyncServer) pull(n int) error {
+	batch, err := a.cons.Fetch(n, jetstream.FetchMaxWait(pullWait))
+	if err != nil {
+		a.release(n)
+		return err
+	}
+	started := 0
+	for msg := range batch.Messages() {
+		started++
+		if a.stopping() {
+			// Hand it back for another worker.
+			_ = msg.NakWithDelay(handBack)
+			a.release(1)
+			continue
+		}
+		a.runs.Go(func() {
+			defer a.release(1)
+			a.process(msg)
+		})
+	}
+	a.release(n - started)
+	return batch.Error()
+}
+
+func (a *asyncServer) stopping() bool {
+	select {
+	case <-a.quit:
+		return true
+	default:
+		return false
+	}
+}
+
+// wait sleeps for d unless the server stops first, and reports whether it
+// should go on.
+func (a *asyncServer) wait(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-a.quit:
+		return false
+	}
+}
+
+// recover re-establishes what a failed pull needs: the consumer (deleted,
+// say) and, through it, the stream (lost with a server's store). The
+// connection itself is nats.go's to restore.
+func (a *asyncServer) recover(cause error) {
+	ctx, cancel := context.WithTimeout(context.Background(), recoverMax)
+	defer cancel()
+	if err := a.w.heal(ctx); err != nil {
+		a.log.Warn("re-provision after a failed pull", "err", err)
+		return
+	}
+	cons, err := ensureConsumer(ctx, a.w.js, a.w.cfg.names, a.b.def, a.log)
+	if err != nil {
+		a.log.Warn("re-establish consumer", "err", err)
+		return
+	}
+	if cons.CachedInfo().Created != a.cons.CachedInfo().Created {
+		a.log.Info("consumer re-created", "consumer", consumerName(a.b.def.id), "cause", cause)
+	}
+	a.use(cons)
+}
+
+func (a *asyncServer) stop(ctx context.Context) error {
+	close(a.quit)
 	select {
 	case <-a.loopDone:
 	case <-ctx.Done():
@@ -131,7 +224,11 @@ func (a *asyncServer) process(msg jetstream.Msg) {
 		_ = msg.Term()
 		return
 	}
-	stopBeat := a.beat(msg)
+	var deadline time.Time
+	if a.b.def.timeout > 0 {
+		deadline = time.Now().Add(a.b.def.timeout)
+	}
+	stopBeat := a.beat(msg, deadline)
 	defer stopBeat()
 
 	attempt := int(meta.NumDelivered)
@@ -159,7 +256,8 @@ func (a *asyncServer) process(msg jetstream.Msg) {
 		return
 	}
 	if maxAttempts := a.b.def.maxAttempts; maxAttempts > 0 && attempt > maxAttempts {
-		// Redelivered after a crash past the limit: do not run it again.
+		// Delivered again past the limit, after a worker died in the last
+		// attempt, say: end the run without running it again.
 		j.final(ctx, result{status: codec.StatusInternal,
 			msg: fmt.Sprintf("attempts exhausted: delivered %d times, limit %d", attempt, maxAttempts)})
 		return
@@ -184,8 +282,11 @@ func derivedRunID(meta *jetstream.MsgMetadata) string {
 }
 
 // beat reports the message in progress every heartbeat until the returned
-// function is called; that function returns once the beating has stopped.
-func (a *asyncServer) beat(msg jetstream.Msg) func() {
+// function is called, which returns once the beating has stopped. Beating
+// also stops at deadline, when there is one: a handler that overruns its
+// timeout and ignores its context is not kept alive, and its job is
+// delivered again after the ack wait.
+func (a *asyncServer) beat(msg jetstream.Msg, deadline time.Time) func() {
 	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(exited)
@@ -193,7 +294,10 @@ func (a *asyncServer) beat(msg jetstream.Msg) func() {
 		defer t.Stop()
 		for {
 			select {
-			case <-t.C:
+			case now := <-t.C:
+				if !deadline.IsZero() && now.After(deadline) {
+					return
+				}
 				if err := msg.InProgress(); err != nil {
 					a.log.Debug("heartbeat", "err", err)
 				}
@@ -206,73 +310,4 @@ func (a *asyncServer) beat(msg jetstream.Msg) func() {
 		close(done)
 		<-exited
 	}
-}
-
-// job is one delivery of an async message.
-type job struct {
-	a       *asyncServer
-	msg     jetstream.Msg
-	log     *slog.Logger
-	rec     codec.Record
-	attempt int
-	drop    bool
-}
-
-// settle acts on the handler's result as the protocol says.
-func (j *job) settle(ctx context.Context, res result) {
-	switch {
-	case res.status < 500:
-		j.final(ctx, res)
-	case j.a.w.runCtx.Err() != nil:
-		// The worker is stopping and cut the run short: hand it back now.
-		j.log.InfoContext(ctx, "async run interrupted by stop; handed back")
-		_ = j.msg.Nak()
-	case j.a.b.def.maxAttempts > 0 && j.attempt >= j.a.b.def.maxAttempts:
-		res.msg = fmt.Sprintf("attempts exhausted (%d): %s", j.attempt, res.msg)
-		j.final(ctx, res)
-	default:
-		delay := backoff(j.attempt)
-		j.log.WarnContext(ctx, "async run failed; will retry", "status", res.status, "err", res.msg, "delay", delay)
-		_ = j.msg.NakWithDelay(delay)
-	}
-}
-
-// final writes the run's final record, then acknowledges a success (and
-// drops its result if asked) or terminates a failure.
-func (j *job) final(ctx context.Context, res result) {
-	if !j.put(ctx, res) {
-		return
-	}
-	if !codec.IsSuccess(res.status) {
-		j.log.InfoContext(ctx, "async run failed", "status", res.status, "err", res.msg)
-		_ = j.msg.Term()
-		return
-	}
-	if err := j.msg.Ack(); err != nil {
-		j.log.WarnContext(ctx, "ack async run", "err", err)
-	}
-	j.log.DebugContext(ctx, "async run done", "status", res.status)
-	if j.drop {
-		key := codec.ResultKey(j.rec.TaskID, j.rec.ID)
-		if err := j.a.w.results.Delete(context.WithoutCancel(ctx), key); err != nil {
-			j.log.WarnContext(ctx, "drop result", "err", err)
-		}
-	}
-}
-
-// put writes the record with res. On failure it hands the message back
-// with the protocol's delay and reports false.
-func (j *job) put(ctx context.Context, res result) bool {
-	j.rec.Status, j.rec.Data, j.rec.Error = res.status, res.data, res.msg
-	doc, err := codec.EncodeRecord(&j.rec)
-	if err == nil {
-		key := codec.ResultKey(j.rec.TaskID, j.rec.ID)
-		_, err = j.a.w.results.Put(context.WithoutCancel(ctx), key, doc)
-	}
-	if err != nil {
-		j.log.WarnContext(ctx, "write result; job handed back", "status", res.status, "err", err)
-		_ = j.msg.NakWithDelay(failureDelay)
-		return false
-	}
-	return true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/natq/natq-go/codec"
 	"github.com/nats-io/nats.go/jetstream"
@@ -17,17 +18,44 @@ func (w *Worker) provision(ctx context.Context) error {
 		return fmt.Errorf("natq: jetstream: %w", err)
 	}
 	w.js = js
+	w.results, err = w.ensureObjects(ctx)
+	return err
+}
+
+// heal runs the provisioning again, after a failure that suggests the
+// server lost its objects (a restart with an empty store, say). Objects
+// that exist are left alone, so it is cheap when nothing was lost. Calls
+// closer together than healInterval do nothing.
+func (w *Worker) heal(ctx context.Context) error {
+	w.healMu.Lock()
+	defer w.healMu.Unlock()
+	if time.Since(w.healedAt) < healInterval {
+		return nil
+	}
+	w.healedAt = time.Now()
+	_, err := w.ensureObjects(ctx)
+	return err
+}
+
+// healInterval spaces re-provisioning when many runs fail at once.
+const healInterval = time.Second
+
+// ensureObjects opens or creates the buckets and the stream, publishes the
+// definitions, and returns the results bucket.
+func (w *Worker) ensureObjects(ctx context.Context) (jetstream.KeyValue, error) {
+	js := w.js
 	tasks, err := ensureBucket(ctx, js, w.cfg.names.TasksBucket)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if w.results, err = ensureBucket(ctx, js, w.cfg.names.ResultsBucket); err != nil {
-		return err
+	results, err := ensureBucket(ctx, js, w.cfg.names.ResultsBucket)
+	if err != nil {
+		return nil, err
 	}
 	for _, b := range w.bindings {
 		if b.def.kind == Async {
 			if err := ensureStream(ctx, js, w.cfg.names); err != nil {
-				return err
+				return nil, err
 			}
 			break
 		}
@@ -35,13 +63,13 @@ func (w *Worker) provision(ctx context.Context) error {
 	for _, b := range w.bindings {
 		doc, err := codec.EncodeDefinition(b.def.definition())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := tasks.Put(ctx, b.def.id, doc); err != nil {
-			return fmt.Errorf("natq: publish definition of %s: %w", b.def.id, err)
+			return nil, fmt.Errorf("natq: publish definition of %s: %w", b.def.id, err)
 		}
 	}
-	return nil
+	return results, nil
 }
 
 // ensureBucket opens a KV bucket, creating it with the protocol's settings
@@ -87,30 +115,4 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, names Names) erro
 		return fmt.Errorf("natq: create stream %s: %w", names.Stream, err)
 	}
 	return nil
-}
-
-// ensureConsumer opens the durable consumer of an async task, creating it
-// with the protocol's settings when it does not exist.
-func ensureConsumer(ctx context.Context, js jetstream.JetStream, names Names, taskID string) (jetstream.Consumer, error) {
-	name := consumerName(taskID)
-	cons, err := js.Consumer(ctx, names.Stream, name)
-	if err == nil {
-		return cons, nil
-	}
-	if !errors.Is(err, jetstream.ErrConsumerNotFound) {
-		return nil, fmt.Errorf("natq: open consumer %s: %w", name, err)
-	}
-	cons, err = js.CreateConsumer(ctx, names.Stream, jetstream.ConsumerConfig{
-		Durable:       name,
-		FilterSubject: names.asyncSubject(taskID),
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		DeliverPolicy: jetstream.DeliverAllPolicy,
-	})
-	if errors.Is(err, jetstream.ErrConsumerExists) {
-		cons, err = js.Consumer(ctx, names.Stream, name)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("natq: create consumer %s: %w", name, err)
-	}
-	return cons, nil
 }

@@ -98,6 +98,11 @@ type taskDef struct {
 	timeout     time.Duration
 	concurrency int
 	maxAttempts int
+	backoff     Backoff
+	// Consumer settings, applied when a worker creates the consumer;
+	// zero leaves JetStream's default.
+	ackWait       time.Duration
+	maxAckPending int
 }
 
 // Task is a typed task: an id, a kind, and the types of its input and
@@ -137,6 +142,7 @@ func TryNewTask[In, Out any](id string, kind Kind, opts ...TaskOption) (*Task[In
 		kind:        kind,
 		concurrency: DefaultConcurrency,
 		maxAttempts: DefaultMaxAttempts,
+		backoff:     ProtocolBackoff,
 	}
 	for _, opt := range opts {
 		if err := opt(def); err != nil {

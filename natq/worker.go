@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -40,6 +41,9 @@ type Worker struct {
 	cancelRun context.CancelFunc
 	syncs     []*syncServer
 	asyncs    []*asyncServer
+
+	healMu   sync.Mutex
+	healedAt time.Time
 }
 
 // NewWorker returns a worker on nc. It returns an error naming the option

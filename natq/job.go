@@ -1,0 +1,84 @@
+package natq
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/natq/natq-go/codec"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// job is one delivery of an async message.
+type job struct {
+	a       *asyncServer
+	msg     jetstream.Msg
+	log     *slog.Logger
+	rec     codec.Record
+	attempt int
+	drop    bool
+}
+
+// settle acts on the handler's result as the protocol says.
+func (j *job) settle(ctx context.Context, res result) {
+	def := j.a.b.def
+	switch {
+	case res.status < 500:
+		j.final(ctx, res)
+	case j.a.w.runCtx.Err() != nil:
+		// The worker is stopping and cut the run short: hand it back now.
+		j.log.InfoContext(ctx, "async run interrupted by stop; handed back")
+		_ = j.msg.NakWithDelay(handBack)
+	case def.maxAttempts > 0 && j.attempt >= def.maxAttempts:
+		res.msg = fmt.Sprintf("attempts exhausted (%d): %s", j.attempt, res.msg)
+		j.final(ctx, res)
+	default:
+		delay := def.backoff(j.attempt)
+		j.log.WarnContext(ctx, "async run failed; will retry", "status", res.status, "err", res.msg, "delay", delay)
+		_ = j.msg.NakWithDelay(delay)
+	}
+}
+
+// final writes the run's final record, then acknowledges a success (and
+// drops its result if asked) or terminates a failure.
+func (j *job) final(ctx context.Context, res result) {
+	if !j.put(ctx, res) {
+		return
+	}
+	if !codec.IsSuccess(res.status) {
+		level := slog.LevelInfo
+		if res.status >= 500 {
+			level = slog.LevelError // the run is lost for good
+		}
+		j.log.Log(ctx, level, "async run failed", "status", res.status, "err", res.msg)
+		_ = j.msg.Term()
+		return
+	}
+	if err := j.msg.Ack(); err != nil {
+		j.log.WarnContext(ctx, "ack async run", "err", err)
+	}
+	j.log.DebugContext(ctx, "async run done", "status", res.status)
+	if j.drop {
+		key := codec.ResultKey(j.rec.TaskID, j.rec.ID)
+		if err := j.a.w.results.Delete(context.WithoutCancel(ctx), key); err != nil {
+			j.log.WarnContext(ctx, "drop result", "err", err)
+		}
+	}
+}
+
+// put writes the record with res. On failure it hands the message back
+// with the protocol's delay and reports false.
+func (j *job) put(ctx context.Context, res result) bool {
+	j.rec.Status, j.rec.Data, j.rec.Error = res.status, res.data, res.msg
+	doc, err := codec.EncodeRecord(&j.rec)
+	if err == nil {
+		key := codec.ResultKey(j.rec.TaskID, j.rec.ID)
+		_, err = j.a.w.results.Put(context.WithoutCancel(ctx), key, doc)
+	}
+	if err != nil {
+		j.log.WarnContext(ctx, "write result; job handed back", "status", res.status, "err", err)
+		_ = j.msg.NakWithDelay(failureDelay)
+		return false
+	}
+	return true
+}
