@@ -17,10 +17,16 @@ func TestRecordRoundTrip(t *testing.T) {
 		want string
 	}{
 		{"processing", Record{ID: "r", TaskID: "t", Status: 100}, `{"id":"r","taskId":"t","status":100}`},
-		{"success", Record{ID: "r", TaskID: "t", Status: 200, Data: json.RawMessage(`{"x":1}`)},
-			`{"id":"r","taskId":"t","status":200,"data":{"x":1}}`},
-		{"failure", Record{ID: "r", TaskID: "t", Status: 400, Error: "no"},
-			`{"id":"r","taskId":"t","status":400,"error":"no"}`},
+		{
+			"success",
+			Record{ID: "r", TaskID: "t", Status: 200, Data: json.RawMessage(`{"x":1}`)},
+			`{"id":"r","taskId":"t","status":200,"data":{"x":1}}`,
+		},
+		{
+			"failure",
+			Record{ID: "r", TaskID: "t", Status: 400, Error: "no"},
+			`{"id":"r","taskId":"t","status":400,"error":"no"}`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 // Errors of [DecodeInput]. ErrInvalidJSON maps to [StatusNotAcceptable];
 // the others to [StatusBadRequest].
 var (
-	ErrInvalidJSON   = errors.New(MsgInvalidJSON)
+	ErrInvalidJSON   = errors.New("input is not valid JSON")
 	ErrNotObject     = errors.New("input must be a JSON object")
 	ErrInvalidRunID  = errors.New("runId must be a non-empty string of letters, digits, '-', '_', '=', '/' and single inner dots")
 	ErrInvalidDropFl = errors.New("dropResultOnSuccess must be a boolean")

@@ -18,13 +18,19 @@ func TestCompile(t *testing.T) {
 		{"draft-07", `{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}`, ""},
 		{"no $schema", `{"prefixItems":[{"type":"integer"}]}`, ""},
 		{"not JSON", `{"type":`, "compile schema: unexpected end of JSON input"},
-		{"not a schema", `{"type":"whatever"}`,
+		{
+			"not a schema", `{"type":"whatever"}`,
 			`compile schema: not a valid JSON Schema: /type: expected array, but got string; ` +
-				`/type: value must be one of "array", "boolean", "integer", "null", "number", "object", "string"`},
-		{"relative reference", `{"$ref":"other.json"}`,
-			"compile schema: references to other documents are not supported: https://natq.invalid/other.json"},
-		{"file reference", `{"$ref":"file:///etc/passwd"}`,
-			"compile schema: references to other documents are not supported: file:///etc/passwd"},
+				`/type: value must be one of "array", "boolean", "integer", "null", "number", "object", "string"`,
+		},
+		{
+			"relative reference", `{"$ref":"other.json"}`,
+			"compile schema: references to other documents are not supported: https://natq.invalid/other.json",
+		},
+		{
+			"file reference", `{"$ref":"file:///etc/passwd"}`,
+			"compile schema: references to other documents are not supported: file:///etc/passwd",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

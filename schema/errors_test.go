@@ -10,16 +10,22 @@ func TestValidationErrorText(t *testing.T) {
 		want     string
 	}{
 		{"none", nil, "invalid input"},
-		{"root", []Failure{{Path: "", Message: `missing property "a"`}},
-			`invalid input: (root): missing property "a"`},
+		{
+			"root",
+			[]Failure{{Path: "", Message: `missing property "a"`}},
+			`invalid input: (root): missing property "a"`,
+		},
 		{"sorted and deduplicated", []Failure{
 			{Path: "/b", Message: "two"},
 			{Path: "/a", Message: "one"},
 			{Path: "/b", Message: "two"},
 			{Path: "", Message: "root"},
 		}, "invalid input: (root): root; /a: one; /b: two"},
-		{"one line", []Failure{{Path: "/a", Message: "first\nsecond\r\nthird"}},
-			"invalid input: /a: first second third"},
+		{
+			"one line",
+			[]Failure{{Path: "/a", Message: "first\nsecond\r\nthird"}},
+			"invalid input: /a: first second third",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

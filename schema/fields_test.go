@@ -43,9 +43,11 @@ func TestJSONFields(t *testing.T) {
 		names    []string
 		optional []string
 	}{
-		{reflect.TypeFor[WithEmbedding](),
+		{
+			reflect.TypeFor[WithEmbedding](),
 			[]string{"promoted", "viaPtr", "tagged", "Label", "visible", "own"},
-			[]string{"viaPtr"}},
+			[]string{"viaPtr"},
+		},
 		{reflect.TypeFor[Shadowing](), []string{"Name"}, nil},
 		{reflect.TypeFor[Ambiguous](), nil, nil},
 		{reflect.TypeFor[Twice](), nil, nil},

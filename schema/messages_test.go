@@ -42,29 +42,51 @@ func TestDescribe(t *testing.T) {
 		in   jsonschema.ValidationError
 		want []Failure
 	}{
-		{"required",
-			jsonschema.ValidationError{KeywordLocation: "/$ref/required", InstanceLocation: "/x",
-				Message: `missing properties: 'a', 'b'`},
-			[]Failure{{"/x", `missing property "a"`}, {"/x", `missing property "b"`}}},
-		{"additional",
-			jsonschema.ValidationError{KeywordLocation: "/additionalProperties",
-				Message: `additionalProperties 'q' not allowed`},
-			[]Failure{{"", `property "q" is not allowed`}}},
-		{"format",
-			jsonschema.ValidationError{KeywordLocation: "/properties/t/format", InstanceLocation: "/t",
-				Message: `'soon' is not valid 'date-time'`},
-			[]Failure{{"/t", `"soon" is not a valid date-time`}}},
-		{"pattern",
-			jsonschema.ValidationError{KeywordLocation: "/pattern",
-				Message: `does not match pattern '^a\\.b$'`},
-			[]Failure{{"", `does not match pattern '^a\.b$'`}}},
-		{"kept as is",
-			jsonschema.ValidationError{KeywordLocation: "/minimum", InstanceLocation: "/n",
-				Message: "must be >= 1 but found 0"},
-			[]Failure{{"/n", "must be >= 1 but found 0"}}},
-		{"unexpected wording kept",
+		{
+			"required",
+			jsonschema.ValidationError{
+				KeywordLocation: "/$ref/required", InstanceLocation: "/x",
+				Message: `missing properties: 'a', 'b'`,
+			},
+			[]Failure{{"/x", `missing property "a"`}, {"/x", `missing property "b"`}},
+		},
+		{
+			"additional",
+			jsonschema.ValidationError{
+				KeywordLocation: "/additionalProperties",
+				Message:         `additionalProperties 'q' not allowed`,
+			},
+			[]Failure{{"", `property "q" is not allowed`}},
+		},
+		{
+			"format",
+			jsonschema.ValidationError{
+				KeywordLocation: "/properties/t/format", InstanceLocation: "/t",
+				Message: `'soon' is not valid 'date-time'`,
+			},
+			[]Failure{{"/t", `"soon" is not a valid date-time`}},
+		},
+		{
+			"pattern",
+			jsonschema.ValidationError{
+				KeywordLocation: "/pattern",
+				Message:         `does not match pattern '^a\\.b$'`,
+			},
+			[]Failure{{"", `does not match pattern '^a\.b$'`}},
+		},
+		{
+			"kept as is",
+			jsonschema.ValidationError{
+				KeywordLocation: "/minimum", InstanceLocation: "/n",
+				Message: "must be >= 1 but found 0",
+			},
+			[]Failure{{"/n", "must be >= 1 but found 0"}},
+		},
+		{
+			"unexpected wording kept",
 			jsonschema.ValidationError{KeywordLocation: "/required", Message: "missing: a"},
-			[]Failure{{"", "missing: a"}}},
+			[]Failure{{"", "missing: a"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -97,10 +97,14 @@ func TestReflectKeepsTypesApart(t *testing.T) {
 		name, doc, want string
 	}{
 		{"each its own", doc4(valid, other, valid, other), ""},
-		{"b's item in a", doc4(other, other, valid, other),
-			`invalid input: /a: missing property "qty"; /a: missing property "sku"; /a: property "label" is not allowed`},
-		{"a's item in b's page", doc4(valid, other, valid, valid),
-			`invalid input: /pb/items/0: missing property "label"; /pb/items/0: property "qty" is not allowed; /pb/items/0: property "sku" is not allowed`},
+		{
+			"b's item in a", doc4(other, other, valid, other),
+			`invalid input: /a: missing property "qty"; /a: missing property "sku"; /a: property "label" is not allowed`,
+		},
+		{
+			"a's item in b's page", doc4(valid, other, valid, valid),
+			`invalid input: /pb/items/0: missing property "label"; /pb/items/0: property "qty" is not allowed; /pb/items/0: property "sku" is not allowed`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,22 +130,36 @@ func TestReflectStructRules(t *testing.T) {
 		want string
 	}{
 		{"omitted optional fields", mustReflect[Optional](t), `{"need":"x"}`, ""},
-		{"missing required field", mustReflect[Optional](t), `{"omit":"x"}`,
-			`invalid input: (root): missing property "need"`},
-		{"unknown field", mustReflect[Optional](t), `{"need":"x","other":1}`,
-			`invalid input: (root): property "other" is not allowed`},
-		{"deep in a recursive type", mustReflect[Node](t),
+		{
+			"missing required field", mustReflect[Optional](t), `{"omit":"x"}`,
+			`invalid input: (root): missing property "need"`,
+		},
+		{
+			"unknown field", mustReflect[Optional](t), `{"need":"x","other":1}`,
+			`invalid input: (root): property "other" is not allowed`,
+		},
+		{
+			"deep in a recursive type", mustReflect[Node](t),
 			`{"name":"r","children":[{"name":"c","children":[{"name":1,"children":null}]}]}`,
-			`invalid input: /children/0/children/0/name: expected string, but got number`},
-		{"recursive pointer is nullable", mustReflect[Node](t),
-			`{"name":"r","children":null,"parent":null}`, ""},
-		{"own schema is trusted", mustReflect[Rated](t), `{"score":101,"temp":"any"}`,
-			`invalid input: /score: must be <= 100 but found 101`},
+			`invalid input: /children/0/children/0/name: expected string, but got number`,
+		},
+		{
+			"recursive pointer is nullable", mustReflect[Node](t),
+			`{"name":"r","children":null,"parent":null}`, "",
+		},
+		{
+			"own schema is trusted", mustReflect[Rated](t), `{"score":101,"temp":"any"}`,
+			`invalid input: /score: must be <= 100 but found 101`,
+		},
 		{"marshaler accepts anything", mustReflect[Rated](t), `{"score":0,"temp":[{}]}`, ""},
-		{"tag keyword kept", mustReflect[Tagged2](t), `{"age":-1,"tags":null,"maybe":null}`,
-			`invalid input: /age: must be >= 0 but found -1`},
-		{"nullable tag", mustReflect[Tagged2](t), `{"age":0,"tags":null,"maybe":{"inner":"x"}}`,
-			`invalid input: /maybe/inner: expected integer, but got string`},
+		{
+			"tag keyword kept", mustReflect[Tagged2](t), `{"age":-1,"tags":null,"maybe":null}`,
+			`invalid input: /age: must be >= 0 but found -1`,
+		},
+		{
+			"nullable tag", mustReflect[Tagged2](t), `{"age":0,"tags":null,"maybe":{"inner":"x"}}`,
+			`invalid input: /maybe/inner: expected integer, but got string`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -189,10 +207,14 @@ func TestReflectErrors(t *testing.T) {
 		{"func", reflect.TypeFor[WithFunc](), "reflect schema.WithFunc: unsupported type func()"},
 		{"complex", reflect.TypeFor[WithComplex](), "reflect schema.WithComplex: unsupported type complex128"},
 		{"bad tag", reflect.TypeFor[BadPattern](), "reflect schema.BadPattern: compile schema: "},
-		{"embeds itself", reflect.TypeFor[Loop](),
-			"reflect schema.Loop: schema.Loop embeds itself through a pointer"},
-		{"points to itself", reflect.TypeFor[HoldsPtr](),
-			"reflect schema.HoldsPtr: schema.SelfPtr points to itself"},
+		{
+			"embeds itself", reflect.TypeFor[Loop](),
+			"reflect schema.Loop: schema.Loop embeds itself through a pointer",
+		},
+		{
+			"points to itself", reflect.TypeFor[HoldsPtr](),
+			"reflect schema.HoldsPtr: schema.SelfPtr points to itself",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

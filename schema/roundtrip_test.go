@@ -93,7 +93,7 @@ type (
 		Skip   func()  `json:"-"`
 		Dash   int     `json:"-,"`
 		Hidden jsonschemaHidden
-		hidden int
+		hidden int //nolint:unused // encoding/json must skip it
 		hook   func()
 	}
 	jsonschemaHidden struct {
@@ -174,7 +174,8 @@ func TestRoundTrip(t *testing.T) {
 		{"nil pointer", reflect.TypeFor[*int](), []any{(*int)(nil), &one}},
 		{"nil interface", reflect.TypeFor[any](), []any{nil, 1, "x", []any{nil}}},
 		{"time", reflect.TypeFor[time.Time](), []any{
-			time.Time{}, when, when.UTC(), when.In(time.FixedZone("", -7*3600)),
+			time.Time{},
+			when, when.UTC(), when.In(time.FixedZone("", -7*3600)),
 			time.Date(0, 1, 1, 0, 0, 0, 1, time.UTC),
 			time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.FixedZone("", -(23*3600+59*60))),
 		}},

@@ -33,8 +33,11 @@ func TestInlineRoot(t *testing.T) {
 		want map[string]any
 	}{
 		{"bare reference", map[string]any{"$ref": "#/$defs/A"}, map[string]any{"type": "object"}},
-		{"reference and more", map[string]any{"$ref": "#/$defs/A", "title": "t"},
-			map[string]any{"$ref": "#/$defs/A", "title": "t"}},
+		{
+			"reference and more",
+			map[string]any{"$ref": "#/$defs/A", "title": "t"},
+			map[string]any{"$ref": "#/$defs/A", "title": "t"},
+		},
 		{"no reference", map[string]any{"type": "string"}, map[string]any{"type": "string"}},
 		{"true", true, map[string]any{}},
 	}

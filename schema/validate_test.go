@@ -26,39 +26,69 @@ var signupCases = []struct {
 	name, doc, want string
 }{
 	{"valid", validSignup, ""},
-	{"valid with options",
-		`{"name":"Ann","email":"a@b.c","age":0,"code":"ABC","plan":"pro","tags":null,"friend":` + validSignup + `}`, ""},
-	{"wrong type", `{"name":5,"email":"a@b.c","age":1}`,
-		`invalid input: /name: expected string, but got number`},
-	{"missing property", `{"name":"Ann","age":1}`,
-		`invalid input: (root): missing property "email"`},
-	{"missing properties", `{"age":1}`,
-		`invalid input: (root): missing property "email"; (root): missing property "name"`},
-	{"property not allowed", `{"name":"Ann","email":"a@b.c","age":1,"extra":true,"x\"y":1}`,
-		`invalid input: (root): property "extra" is not allowed; (root): property "x\"y" is not allowed`},
-	{"minimum", `{"name":"Ann","email":"a@b.c","age":-1}`,
-		`invalid input: /age: must be >= 0 but found -1`},
-	{"maximum", `{"name":"Ann","email":"a@b.c","age":151}`,
-		`invalid input: /age: must be <= 150 but found 151`},
-	{"integer", `{"name":"Ann","email":"a@b.c","age":1.5}`,
-		`invalid input: /age: expected integer, but got number`},
-	{"pattern", `{"name":"Ann","email":"a@b.c","age":1,"code":"abc"}`,
-		`invalid input: /code: does not match pattern '^[A-Z]{3}$'`},
-	{"format", `{"name":"Ann","email":"not-an-email","age":1}`,
-		`invalid input: /email: "not-an-email" is not a valid email`},
-	{"enum", `{"name":"Ann","email":"a@b.c","age":1,"plan":"gold"}`,
-		`invalid input: /plan: value must be one of "free", "pro"`},
-	{"nullable slice", `{"name":"Ann","email":"a@b.c","age":1,"tags":5}`,
-		`invalid input: /tags: expected array or null, but got number`},
-	{"inside a nullable pointer", `{"name":"Ann","email":"a@b.c","age":1,"friend":{"name":"Bo","email":"b@c.d","age":-2}}`,
-		`invalid input: /friend/age: must be >= 0 but found -2`},
-	{"nullable pointer of the wrong type", `{"name":"Ann","email":"a@b.c","age":1,"friend":"Bo"}`,
-		`invalid input: /friend: expected object, but got string`},
+	{
+		"valid with options",
+		`{"name":"Ann","email":"a@b.c","age":0,"code":"ABC","plan":"pro","tags":null,"friend":` + validSignup + `}`, "",
+	},
+	{
+		"wrong type", `{"name":5,"email":"a@b.c","age":1}`,
+		`invalid input: /name: expected string, but got number`,
+	},
+	{
+		"missing property", `{"name":"Ann","age":1}`,
+		`invalid input: (root): missing property "email"`,
+	},
+	{
+		"missing properties", `{"age":1}`,
+		`invalid input: (root): missing property "email"; (root): missing property "name"`,
+	},
+	{
+		"property not allowed", `{"name":"Ann","email":"a@b.c","age":1,"extra":true,"x\"y":1}`,
+		`invalid input: (root): property "extra" is not allowed; (root): property "x\"y" is not allowed`,
+	},
+	{
+		"minimum", `{"name":"Ann","email":"a@b.c","age":-1}`,
+		`invalid input: /age: must be >= 0 but found -1`,
+	},
+	{
+		"maximum", `{"name":"Ann","email":"a@b.c","age":151}`,
+		`invalid input: /age: must be <= 150 but found 151`,
+	},
+	{
+		"integer", `{"name":"Ann","email":"a@b.c","age":1.5}`,
+		`invalid input: /age: expected integer, but got number`,
+	},
+	{
+		"pattern", `{"name":"Ann","email":"a@b.c","age":1,"code":"abc"}`,
+		`invalid input: /code: does not match pattern '^[A-Z]{3}$'`,
+	},
+	{
+		"format", `{"name":"Ann","email":"not-an-email","age":1}`,
+		`invalid input: /email: "not-an-email" is not a valid email`,
+	},
+	{
+		"enum", `{"name":"Ann","email":"a@b.c","age":1,"plan":"gold"}`,
+		`invalid input: /plan: value must be one of "free", "pro"`,
+	},
+	{
+		"nullable slice", `{"name":"Ann","email":"a@b.c","age":1,"tags":5}`,
+		`invalid input: /tags: expected array or null, but got number`,
+	},
+	{
+		"inside a nullable pointer", `{"name":"Ann","email":"a@b.c","age":1,"friend":{"name":"Bo","email":"b@c.d","age":-2}}`,
+		`invalid input: /friend/age: must be >= 0 but found -2`,
+	},
+	{
+		"nullable pointer of the wrong type", `{"name":"Ann","email":"a@b.c","age":1,"friend":"Bo"}`,
+		`invalid input: /friend: expected object, but got string`,
+	},
 	{"not an object", `[1]`, `invalid input: (root): expected object, but got array`},
 	{"a string", `"x"`, `invalid input: (root): expected object, but got string`},
 	{"null", `null`, `invalid input: (root): expected object, but got null`},
-	{"several, sorted", `{"name":1,"email":"a@b.c","age":-1,"zzz":0}`,
-		`invalid input: (root): property "zzz" is not allowed; /age: must be >= 0 but found -1; /name: expected string, but got number`},
+	{
+		"several, sorted", `{"name":1,"email":"a@b.c","age":-1,"zzz":0}`,
+		`invalid input: (root): property "zzz" is not allowed; /age: must be >= 0 but found -1; /name: expected string, but got number`,
+	},
 }
 
 func TestValidateMessages(t *testing.T) {
