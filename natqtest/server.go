@@ -3,6 +3,8 @@ package natqtest
 import (
 	"errors"
 	"fmt"
+	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,7 +28,9 @@ type ServerConfig struct {
 // Server is an embedded nats-server with JetStream, listening on
 // 127.0.0.1 only.
 type Server struct {
+	mu  sync.Mutex
 	srv *server.Server
+	cfg ServerConfig
 }
 
 // StartServer starts an embedded nats-server with JetStream and waits until
@@ -37,6 +41,16 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	if cfg.StoreDir == "" {
 		return nil, errors.New("natqtest: StartServer: StoreDir is empty")
 	}
+	srv, err := startServer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	// A restart must come back on the same port, where clients reconnect.
+	cfg.Port = srv.Addr().(*net.TCPAddr).Port
+	return &Server{srv: srv, cfg: cfg}, nil
+}
+
+func startServer(cfg ServerConfig) (*server.Server, error) {
 	port := cfg.Port
 	if port == 0 {
 		port = server.RANDOM_PORT
@@ -57,7 +71,7 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 		srv.Shutdown()
 		return nil, fmt.Errorf("natqtest: server not ready after %v", StartTimeout)
 	}
-	return &Server{srv: srv}, nil
+	return srv, nil
 }
 
 // NewServer starts an embedded nats-server with JetStream on a free port of
@@ -76,13 +90,34 @@ func NewServer(tb testing.TB) *Server {
 }
 
 // URL returns the client URL, nats://127.0.0.1:<port>.
-func (s *Server) URL() string { return s.srv.ClientURL() }
+func (s *Server) URL() string {
+	return fmt.Sprintf("nats://127.0.0.1:%d", s.cfg.Port)
+}
 
 // Shutdown stops the server and waits until it has stopped. It is safe to
 // call more than once.
 func (s *Server) Shutdown() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.srv.Shutdown()
 	s.srv.WaitForShutdown()
+}
+
+// Restart shuts the server down and starts it again on the same port with
+// the same store, as after a crash or an upgrade: what JetStream had
+// stored is still there, and clients with reconnection enabled (nats.go's
+// default) come back by themselves.
+func (s *Server) Restart() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.srv.Shutdown()
+	s.srv.WaitForShutdown()
+	srv, err := startServer(s.cfg)
+	if err != nil {
+		return err
+	}
+	s.srv = srv
+	return nil
 }
 
 // Connect opens a connection to the server that is closed when the test

@@ -1,0 +1,81 @@
+package natq_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/natq/natq-go/natq"
+	"github.com/natq/natq-go/natqtest"
+)
+
+type strictIn struct {
+	When  string   `json:"when" jsonschema:"format=date-time"`
+	Email string   `json:"email,omitempty" jsonschema:"format=email"`
+	ID    string   `json:"id,omitempty" jsonschema:"format=uuid"`
+	Small int8     `json:"small,omitempty"`
+	Text  string   `json:"text,omitempty"`
+	List  []string `json:"list,omitempty"`
+}
+
+var strict = natq.NewTask[strictIn, jobOut]("strict", natq.Sync)
+
+// Hostile inputs each get a clear 4xx, and the worker goes on serving.
+func TestHostileInputs(t *testing.T) {
+	t.Parallel()
+	env := natqtest.Start(t, func(w *natq.Worker) {
+		natq.Handle(w, strict, func(_ context.Context, in strictIn) (jobOut, error) {
+			return jobOut{N: len(in.Text) + len(in.List)}, nil
+		})
+	})
+	const ok = `"when":"2026-12-04T10:00:00Z"`
+	deep := strings.Repeat(`{"a":`, 20000) + "1" + strings.Repeat("}", 20000)
+	nested := `{` + ok + `,"text":` + strings.Repeat("[", 500) + strings.Repeat("]", 500) + `}`
+	huge := `{` + ok + `,"text":"` + strings.Repeat("x", 900_000) + `"}`
+	long := `{` + ok + `,"list":[` + strings.TrimSuffix(strings.Repeat(`"x",`, 150_000), ",") + `]}`
+	tests := []struct {
+		name, body, status, errSub string
+	}{
+		{"array", `[1,2]`, "400", "JSON object"},
+		{"string", `"x"`, "400", "JSON object"},
+		{"number", `12`, "400", "JSON object"},
+		{"null", `null`, "400", "JSON object"},
+		{"too deep", deep, "406", "Invalid JSON input"},
+		{"nested where a string goes", nested, "400", "/text"},
+		{"huge string", huge, "200", ""},
+		{"long array", long, "200", ""},
+		{"overflow", `{` + ok + `,"small":1000}`, "400", "/small"},
+		{"bad date-time", `{"when":"yesterday"}`, "400", "/when"},
+		{"bad email", `{` + ok + `,"email":"nobody"}`, "400", "/email"},
+		{"bad uuid", `{` + ok + `,"id":"1234"}`, "400", "/id"},
+		{"unknown field", `{` + ok + `,"admin":true}`, "400", "admin"},
+		{"invalid UTF-8", "{" + ok + ",\"text\":\"\xff\xfe\"}", "406", "Invalid JSON input"},
+		{"bad run id", `{` + ok + `,"runId":"a b"}`, "400", "runId"},
+		{"run id not a string", `{` + ok + `,"runId":{"x":1}}`, "400", "runId"},
+		{"drop flag not a bool", `{` + ok + `,"dropResultOnSuccess":1}`, "400", "dropResultOnSuccess"},
+		{"trailing garbage", `{` + ok + `} extra`, "406", "Invalid JSON input"},
+		{"empty", ``, "406", "Invalid JSON input"},
+	}
+	for _, tt := range tests {
+		msg, err := env.Conn.Request("natq.req.strict", []byte(tt.body), natqtest.WaitTimeout)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		status, errText := msg.Header.Get("status"), msg.Header.Get("error")
+		if status != tt.status || !strings.Contains(errText, tt.errSub) {
+			t.Errorf("%s: got %s %q, want %s with %q", tt.name, status, trim(errText), tt.status, tt.errSub)
+		}
+	}
+	if out := natqtest.Call(t, env.Client, strict, strictIn{When: "2026-12-04T10:00:00Z", Text: "ok"}); out.N != 2 {
+		t.Errorf("after the hostile inputs: got %+v", out)
+	}
+}
+
+func trim(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "..."
+	}
+	return s
+}
+
+
