@@ -44,11 +44,15 @@ const healInterval = time.Second
 // definitions, and returns the results bucket.
 func (w *Worker) ensureObjects(ctx context.Context) (jetstream.KeyValue, error) {
 	js := w.js
-	tasks, err := ensureBucket(ctx, js, w.cfg.names.TasksBucket)
+	tasks, err := ensureBucket(ctx, js, jetstream.KeyValueConfig{Bucket: w.cfg.names.TasksBucket, History: 1})
 	if err != nil {
 		return nil, err
 	}
-	results, err := ensureBucket(ctx, js, w.cfg.names.ResultsBucket)
+	results, err := ensureBucket(ctx, js, jetstream.KeyValueConfig{
+		Bucket:  w.cfg.names.ResultsBucket,
+		History: 1,
+		TTL:     w.cfg.resultTTL,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -72,10 +76,10 @@ func (w *Worker) ensureObjects(ctx context.Context) (jetstream.KeyValue, error) 
 	return results, nil
 }
 
-// ensureBucket opens a KV bucket, creating it with the protocol's settings
-// (history 1) when it does not exist. A bucket a peer created is used as it
-// is.
-func ensureBucket(ctx context.Context, js jetstream.JetStream, name string) (jetstream.KeyValue, error) {
+// ensureBucket opens a KV bucket, creating it with cfg when it does not
+// exist. A bucket a peer created is used as it is.
+func ensureBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	name := cfg.Bucket
 	kv, err := js.KeyValue(ctx, name)
 	if err == nil {
 		return kv, nil
@@ -83,7 +87,7 @@ func ensureBucket(ctx context.Context, js jetstream.JetStream, name string) (jet
 	if !errors.Is(err, jetstream.ErrBucketNotFound) {
 		return nil, fmt.Errorf("natq: open bucket %s: %w", name, err)
 	}
-	kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: name, History: 1})
+	kv, err = js.CreateKeyValue(ctx, cfg)
 	if errors.Is(err, jetstream.ErrBucketExists) {
 		// A peer created it between our look and our create.
 		kv, err = js.KeyValue(ctx, name)

@@ -296,3 +296,37 @@ func TestManyJobsThreeWorkersRandomFailures(t *testing.T) {
 		t.Errorf("got %d duplicate executions, want between 0 and %d (runs in flight)", duplicates, 64*3)
 	}
 }
+
+// WithResultTTL sets the lifetime of results on the bucket it creates.
+func TestResultTTL(t *testing.T) {
+	t.Parallel()
+	srv := natqtest.NewServer(t)
+	nc := srv.Connect(t)
+	natqtest.StartWorker(t, nc, func(w *natq.Worker) {
+		natq.Handle(w, asyncJob, jobHandler)
+	}, natq.WithResultTTL(time.Hour))
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for bucket, want := range map[string]time.Duration{
+		natq.DefaultNames.ResultsBucket: time.Hour,
+		natq.DefaultNames.TasksBucket:   0,
+	} {
+		kv, err := js.KeyValue(ctx, bucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, err := kv.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := status.TTL(); got != want {
+			t.Errorf("%s: got TTL %v, want %v", bucket, got, want)
+		}
+	}
+	if _, err := natq.NewWorker(nc, natq.WithResultTTL(-time.Second)); err == nil {
+		t.Error("a negative TTL was accepted")
+	}
+}
