@@ -96,6 +96,7 @@ type workerConfig struct {
 	heartbeat       time.Duration
 	shutdownTimeout time.Duration
 	queueGroup      string
+	resultTTL       time.Duration
 }
 
 type clientConfig struct {
@@ -167,6 +168,22 @@ func WithQueueGroup(name string) WorkerOption {
 			return fmt.Errorf("natq: WithQueueGroup: empty name")
 		}
 		c.queueGroup = name
+		return nil
+	})
+}
+
+// WithResultTTL sets how long results live in the results bucket: the
+// bucket's TTL, applied when a worker creates the bucket. Every record
+// expires that long after its last write, whatever its status, so keep it
+// well above the longest run and the longest a producer may take to read a
+// result. Zero, the default, keeps results until they are deleted. A bucket
+// that exists is used as it is.
+func WithResultTTL(d time.Duration) WorkerOption {
+	return workerOptionFunc(func(c *workerConfig) error {
+		if d < 0 {
+			return fmt.Errorf("natq: WithResultTTL: negative duration %v", d)
+		}
+		c.resultTTL = d
 		return nil
 	})
 }
