@@ -34,10 +34,10 @@ const (
 
 // asyncServer serves one async task from its durable consumer.
 type asyncServer struct {
-	w         *Worker
-	b         *binding
-	log       *slog.Logger
-	heartbeat time.Duration
+	w     *Worker
+	b     *binding
+	log   *slog.Logger
+	beats *beater
 
 	cons     jetstream.Consumer // used by the loop only, once started
 	slots    chan struct{}      // a token per run that may start
@@ -47,14 +47,15 @@ type asyncServer struct {
 }
 
 func newAsyncServer(w *Worker, b *binding) *asyncServer {
+	log := w.log.With("task", b.def.id)
 	a := &asyncServer{
-		w:         w,
-		b:         b,
-		log:       w.log.With("task", b.def.id),
-		heartbeat: w.cfg.heartbeat,
-		slots:     make(chan struct{}, b.def.concurrency),
-		quit:      make(chan struct{}),
-		loopDone:  make(chan struct{}),
+		w:        w,
+		b:        b,
+		log:      log,
+		beats:    newBeater(w.cfg.heartbeat, func(err error) { log.Debug("heartbeat", "err", err) }),
+		slots:    make(chan struct{}, b.def.concurrency),
+		quit:     make(chan struct{}),
+		loopDone: make(chan struct{}),
 	}
 	for range b.def.concurrency {
 		a.slots <- struct{}{}
@@ -68,6 +69,7 @@ func (a *asyncServer) start(ctx context.Context) error {
 		return err
 	}
 	a.use(cons)
+	go a.beats.run()
 	go a.loop()
 	return nil
 }
@@ -76,15 +78,19 @@ func (a *asyncServer) start(ctx context.Context) error {
 // shorter than our heartbeat; beat often enough to keep every run alive.
 func (a *asyncServer) use(cons jetstream.Consumer) {
 	a.cons = cons
-	a.heartbeat = a.w.cfg.heartbeat
-	if wait := cons.CachedInfo().Config.AckWait; wait > 0 && a.heartbeat > wait/3 {
-		a.heartbeat = wait / 3
+	period := a.w.cfg.heartbeat
+	if wait := cons.CachedInfo().Config.AckWait; wait > 0 && period > wait/3 {
+		period = wait / 3
 	}
+	a.beats.setPeriod(period)
 }
 
 // loop pulls as many jobs as there are free slots, and starts each in its
 // slot as it arrives. No job waits in a buffer for a slot, so none can
-// outlive its ack wait unseen and be delivered twice.
+// outlive its ack wait unseen and be delivered twice. Pulls run one after
+// the other: while one delivers, freed slots add up, so the next pull asks
+// for all of them at once. (Overlapping pulls, one per freed slot, were
+// slower: each pull costs a subscription of its own.)
 func (a *asyncServer) loop() {
 	defer close(a.loopDone)
 	pause := recoverMin
@@ -136,7 +142,8 @@ func (a *asyncServer) release(n int) {
 	}
 }
 
-// pull fetches up to n jobs into n reserved slots.
+// pull fetches up to n jobs into n reserved slots, starts each as it
+// arrives, and frees the slots the pull did not fill.
 func (a *asyncServer) pull(n int) error {
 	batch, err := a.cons.Fetch(n, jetstream.FetchMaxWait(pullWait))
 	if err != nil {
@@ -206,6 +213,7 @@ func (a *asyncServer) recover(cause error) {
 
 func (a *asyncServer) stop(ctx context.Context) error {
 	close(a.quit)
+	defer a.beats.stop() // after the runs, which need beating to the end
 	select {
 	case <-a.loopDone:
 	case <-ctx.Done():
@@ -228,8 +236,8 @@ func (a *asyncServer) process(msg jetstream.Msg) {
 	if a.b.def.timeout > 0 {
 		deadline = time.Now().Add(a.b.def.timeout)
 	}
-	stopBeat := a.beat(msg, deadline)
-	defer stopBeat()
+	a.beats.add(msg, deadline)
+	defer a.beats.remove(msg)
 
 	attempt := int(meta.NumDelivered)
 	in, serr := a.b.admit(msg.Data())
@@ -262,7 +270,7 @@ func (a *asyncServer) process(msg jetstream.Msg) {
 			msg: fmt.Sprintf("attempts exhausted: delivered %d times, limit %d", attempt, maxAttempts)})
 		return
 	}
-	if !j.put(ctx, result{status: codec.StatusProcessing}) {
+	if !j.started(ctx) {
 		return
 	}
 	info := RunInfo{RunID: runID, TaskID: a.b.def.id, WorkerID: a.w.id, Attempt: attempt}
@@ -279,35 +287,4 @@ func derivedRunID(meta *jetstream.MsgMetadata) string {
 	_ = id.SetTime(ulid.Timestamp(meta.Timestamp))
 	_ = id.SetEntropy(entropy[:])
 	return id.String()
-}
-
-// beat reports the message in progress every heartbeat until the returned
-// function is called, which returns once the beating has stopped. Beating
-// also stops at deadline, when there is one: a handler that overruns its
-// timeout and ignores its context is not kept alive, and its job is
-// delivered again after the ack wait.
-func (a *asyncServer) beat(msg jetstream.Msg, deadline time.Time) func() {
-	done, exited := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(exited)
-		t := time.NewTicker(a.heartbeat)
-		defer t.Stop()
-		for {
-			select {
-			case now := <-t.C:
-				if !deadline.IsZero() && now.After(deadline) {
-					return
-				}
-				if err := msg.InProgress(); err != nil {
-					a.log.Debug("heartbeat", "err", err)
-				}
-			case <-done:
-				return
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-exited
-	}
 }

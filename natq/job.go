@@ -17,6 +17,7 @@ type job struct {
 	rec     codec.Record
 	attempt int
 	drop    bool
+	pending jetstream.PubAckFuture // the 100 record, until stored
 }
 
 // settle acts on the handler's result as the protocol says.
@@ -66,11 +67,53 @@ func (j *job) final(ctx context.Context, res result) {
 	}
 }
 
+// started sends the 100 record and returns without waiting for the
+// server's answer, so that the handler runs during the round trip; the
+// answer is awaited before the final record is written ([job.put]). The
+// record is sent before the handler runs, as the protocol says, but may
+// be stored a moment after the handler has started.
+func (j *job) started(ctx context.Context) bool {
+	j.rec.Status = codec.StatusProcessing
+	doc, err := codec.EncodeRecord(&j.rec)
+	if err == nil {
+		subject := "$KV." + j.a.w.cfg.names.ResultsBucket + "." + codec.ResultKey(j.rec.TaskID, j.rec.ID)
+		j.pending, err = j.a.w.js.PublishAsync(subject, doc)
+	}
+	if err != nil {
+		j.log.WarnContext(ctx, "write result; job handed back", "status", codec.StatusProcessing, "err", err)
+		_ = j.msg.NakWithDelay(failureDelay)
+		return false
+	}
+	return true
+}
+
+// startedStored waits for the answer to the 100 record, if one was sent.
+func (j *job) startedStored(ctx context.Context) error {
+	if j.pending == nil {
+		return nil
+	}
+	select {
+	case <-j.pending.Ok():
+		return nil
+	case err := <-j.pending.Err():
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // put writes the record with res. On failure it hands the message back
 // with the protocol's delay and reports false.
 func (j *job) put(ctx context.Context, res result) bool {
 	j.rec.Status, j.rec.Data, j.rec.Error = res.status, res.data, res.msg
 	doc, err := codec.EncodeRecord(&j.rec)
+	if err == nil {
+		// The final record must not be written unless the 100 was stored:
+		// a failure here is the worker's, and the protocol hands it back.
+		waitCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), failureDelay)
+		err = j.startedStored(waitCtx)
+		cancel()
+	}
 	if err == nil {
 		key := codec.ResultKey(j.rec.TaskID, j.rec.ID)
 		_, err = j.a.w.results.Put(context.WithoutCancel(ctx), key, doc)

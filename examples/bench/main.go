@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"time"
 
 	"github.com/natq/natq-go/natqtest"
@@ -31,6 +32,8 @@ type config struct {
 	jobs     int
 	callers  []int
 	rounds   int
+	only     string
+	profile  string
 }
 
 func main() {
@@ -39,6 +42,8 @@ func main() {
 	flag.DurationVar(&cfg.duration, "duration", 3*time.Second, "how long each sync measurement runs")
 	flag.IntVar(&cfg.jobs, "jobs", 20000, "async jobs queued for each async measurement")
 	flag.IntVar(&cfg.rounds, "rounds", 3, "rounds of each measurement; the median is reported")
+	flag.StringVar(&cfg.only, "only", "", `run only "sync" or "async"`)
+	flag.StringVar(&cfg.profile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	cfg.callers = []int{1, 64}
 	if err := run(cfg); err != nil {
@@ -71,12 +76,27 @@ func run(cfg config) error {
 	connect := func(name string) (*nats.Conn, error) {
 		return nats.Connect(url, nats.Name(name))
 	}
-	r := &report{}
-	if err := benchSync(ctx, cfg, connect, r); err != nil {
-		return err
+	if cfg.profile != "" {
+		f, err := os.Create(cfg.profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
-	if err := benchAsync(ctx, cfg, connect, r); err != nil {
-		return err
+	r := &report{}
+	if cfg.only != "async" {
+		if err := benchSync(ctx, cfg, connect, r); err != nil {
+			return err
+		}
+	}
+	if cfg.only != "sync" {
+		if err := benchAsync(ctx, cfg, connect, r); err != nil {
+			return err
+		}
 	}
 	benchInProcess(r)
 	fmt.Print(r)
