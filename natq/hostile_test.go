@@ -77,5 +77,3 @@ func trim(s string) string {
 	}
 	return s
 }
-
-

@@ -330,3 +330,27 @@ func TestResultTTL(t *testing.T) {
 		t.Error("a negative TTL was accepted")
 	}
 }
+
+// Heartbeats stop at a run's timeout: a handler that overruns it and
+// ignores its context is not kept alive, and its job is delivered again
+// after the ack wait.
+func TestHeartbeatsStopAtTheTimeout(t *testing.T) {
+	t.Parallel()
+	task := natq.NewTask[jobIn, jobOut]("overrun", natq.Async,
+		natq.WithTimeout(200*time.Millisecond), natq.WithAckWait(time.Second))
+	stuck := make(chan struct{})
+	env := natqtest.Start(t, func(w *natq.Worker) {
+		natq.Handle(w, task, func(ctx context.Context, in jobIn) (jobOut, error) {
+			info, _ := natq.RunInfoFromContext(ctx)
+			if info.Attempt == 1 {
+				<-stuck // ignores its context
+				return jobOut{}, errors.New("too late")
+			}
+			return jobOut{N: in.N, Attempt: info.Attempt}, nil
+		})
+	})
+	t.Cleanup(func() { close(stuck) }) // before the worker stops
+	if out := natqtest.Wait(t, natqtest.Enqueue(t, env.Client, task, jobIn{N: 5})); out.Attempt != 2 {
+		t.Errorf("got %+v, want the run finished by attempt 2", out)
+	}
+}
