@@ -257,8 +257,10 @@ func (a *asyncServer) process(msg jetstream.Msg) {
 		}
 		runID = derivedRunID(meta)
 	}
-	j := &job{a: a, msg: msg, log: a.log.With("run", runID, "attempt", attempt),
-		rec: codec.Record{ID: runID, TaskID: a.b.def.id}, attempt: attempt, drop: in.DropResultOnSuccess}
+	j := &job{
+		a: a, msg: msg, log: a.log.With("run", runID, "attempt", attempt),
+		rec: codec.Record{ID: runID, TaskID: a.b.def.id}, attempt: attempt, drop: in.DropResultOnSuccess,
+	}
 	if serr != nil {
 		j.final(ctx, failure(serr))
 		return
@@ -266,8 +268,10 @@ func (a *asyncServer) process(msg jetstream.Msg) {
 	if maxAttempts := a.b.def.maxAttempts; maxAttempts > 0 && attempt > maxAttempts {
 		// Delivered again past the limit, after a worker died in the last
 		// attempt, say: end the run without running it again.
-		j.final(ctx, result{status: codec.StatusInternal,
-			msg: fmt.Sprintf("attempts exhausted: delivered %d times, limit %d", attempt, maxAttempts)})
+		j.final(ctx, result{
+			status: codec.StatusInternal,
+			msg:    fmt.Sprintf("attempts exhausted: delivered %d times, limit %d", attempt, maxAttempts),
+		})
 		return
 	}
 	if !j.started(ctx) {

@@ -64,7 +64,22 @@
 //	res, err := run.Wait(ctx) // watches the result's key; no polling
 //
 // A run id is the JetStream message id too, so enqueueing the same id twice
-// within the stream's duplicate window runs it once.
+// within the stream's duplicate window runs it once. [Run.Record] reads a
+// run's current record (status 100 while it runs), and [Run.Watch] and
+// [Client.Watch] follow records as they change.
+//
+// Programs without the Go types, such as tools and gateways, produce by
+// task id with raw JSON through the same path: [Client.CallJSON],
+// [Client.EnqueueJSON], [Client.RunOf]. [Client.Tasks] and [Client.Task]
+// discover what workers have published, with the compiled schemas of each
+// task. With [WithValidation] a producer validates an input against the
+// published schema before sending it, and refuses it with the very
+// [*Error] a worker would answer.
+//
+// A producer's failures are told apart with errors.Is: [ErrNoWorker],
+// [ErrUnknownTask], [ErrWrongKind], [ErrNoStream], [ErrTimeout],
+// [ErrPayloadTooLarge], [ErrNoRecord] and [ErrResultDropped]; a run that
+// failed is a [*Error].
 //
 // # Errors
 //

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/natq/natq-go/codec"
+	"github.com/natq/natq-go/schema"
 )
 
 // HandlerFunc serves one run of a task. A nil error is a success; an
@@ -74,6 +75,14 @@ func failure(err *Error) result { return result{status: err.Status, msg: err.Mes
 // when the document is not a JSON object) and, when the input cannot run,
 // the status error to answer with.
 func (b *binding) admit(raw []byte) (*codec.Input, *Error) {
+	return admitInput(b.def.in, raw)
+}
+
+// admitInput is what a worker does to an input document before a handler
+// runs: decode the envelope, then validate against s (skipped when s is
+// nil). A producer that validates before sending calls it too, so that it
+// refuses an input with the very status and message a worker would.
+func admitInput(s *schema.Schema, raw []byte) (*codec.Input, *Error) {
 	in, err := codec.DecodeInput(raw)
 	switch {
 	case errors.Is(err, codec.ErrInvalidJSON):
@@ -81,12 +90,20 @@ func (b *binding) admit(raw []byte) (*codec.Input, *Error) {
 	case errors.Is(err, codec.ErrNotObject):
 		return nil, BadRequest(err.Error())
 	case err != nil:
-		return in, BadRequest("invalid input: " + strings.ReplaceAll(err.Error(), "\n", "; "))
+		return in, envelopeError(err)
 	}
-	if err := b.def.in.Validate(in.Document); err != nil {
+	if s == nil {
+		return in, nil
+	}
+	if err := s.Validate(in.Document); err != nil {
 		return in, BadRequest(err.Error())
 	}
 	return in, nil
+}
+
+// envelopeError is the 400 for reserved fields that cannot be used.
+func envelopeError(err error) *Error {
+	return BadRequest("invalid input: " + strings.ReplaceAll(err.Error(), "\n", "; "))
 }
 
 // run calls the handler on an admitted input. It never panics: a panic in

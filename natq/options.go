@@ -50,6 +50,10 @@ const (
 	// DefaultQueueGroup is the queue group of sync subscriptions, so that
 	// one worker instance answers each call.
 	DefaultQueueGroup = "natq"
+	// DefaultReplicas is the number of replicas of the stream and buckets
+	// a worker creates: one copy, right for a single server. Set it with
+	// [WithReplicas] on a cluster.
+	DefaultReplicas = 1
 )
 
 func (n Names) validate() error {
@@ -96,12 +100,15 @@ type workerConfig struct {
 	heartbeat       time.Duration
 	shutdownTimeout time.Duration
 	queueGroup      string
+	replicas        int        // see WithReplicas; 0 when not set
+	placement       *Placement // see WithPlacement
 	resultTTL       time.Duration
 }
 
 type clientConfig struct {
 	names       Names
 	callTimeout time.Duration
+	validate    bool // see WithValidation
 }
 
 type workerOptionFunc func(*workerConfig) error

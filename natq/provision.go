@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/natq/natq-go/codec"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -43,8 +44,8 @@ const healInterval = time.Second
 // ensureObjects opens or creates the buckets and the stream, publishes the
 // definitions, and returns the results bucket.
 func (w *Worker) ensureObjects(ctx context.Context) (jetstream.KeyValue, error) {
-	js := w.js
-	tasks, err := ensureBucket(ctx, js, jetstream.KeyValueConfig{Bucket: w.cfg.names.TasksBucket, History: 1})
+	js, st := w.js, w.storage()
+	tasks, err := ensureBucket(ctx, js, jetstream.KeyValueConfig{Bucket: w.cfg.names.TasksBucket, History: 1}, st)
 	if err != nil {
 		return nil, err
 	}
@@ -52,13 +53,13 @@ func (w *Worker) ensureObjects(ctx context.Context) (jetstream.KeyValue, error) 
 		Bucket:  w.cfg.names.ResultsBucket,
 		History: 1,
 		TTL:     w.cfg.resultTTL,
-	})
+	}, st)
 	if err != nil {
 		return nil, err
 	}
 	for _, b := range w.bindings {
 		if b.def.kind == Async {
-			if err := ensureStream(ctx, js, w.cfg.names); err != nil {
+			if err := ensureStream(ctx, js, w.cfg.names, st); err != nil {
 				return nil, err
 			}
 			break
@@ -70,42 +71,58 @@ func (w *Worker) ensureObjects(ctx context.Context) (jetstream.KeyValue, error) 
 			return nil, err
 		}
 		if _, err := tasks.Put(ctx, b.def.id, doc); err != nil {
+			err = explain(w.nc, err, kvSubject(w.cfg.names.TasksBucket, b.def.id))
 			return nil, fmt.Errorf("natq: publish definition of %s: %w", b.def.id, err)
 		}
 	}
 	return results, nil
 }
 
-// ensureBucket opens a KV bucket, creating it with cfg when it does not
-// exist. A bucket a peer created is used as it is.
-func ensureBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+// ensureBucket opens a KV bucket, creating it with cfg and st's replicas
+// and placement when it does not exist. A bucket a peer created is used as
+// it is; st logs how it differs.
+func ensureBucket(
+	ctx context.Context,
+	js jetstream.JetStream,
+	cfg jetstream.KeyValueConfig,
+	st storage,
+) (jetstream.KeyValue, error) {
 	name := cfg.Bucket
 	kv, err := js.KeyValue(ctx, name)
 	if err == nil {
+		st.checkBucket(ctx, kv)
 		return kv, nil
 	}
 	if !errors.Is(err, jetstream.ErrBucketNotFound) {
+		err = explain(js.Conn(), err, "$JS.API.STREAM.INFO.KV_"+name)
 		return nil, fmt.Errorf("natq: open bucket %s: %w", name, err)
 	}
+	cfg.Replicas, cfg.Placement = st.createReplicas(), st.jsPlacement()
 	kv, err = js.CreateKeyValue(ctx, cfg)
 	if errors.Is(err, jetstream.ErrBucketExists) {
 		// A peer created it between our look and our create.
-		kv, err = js.KeyValue(ctx, name)
+		if kv, err = js.KeyValue(ctx, name); err == nil {
+			st.checkBucket(ctx, kv)
+		}
 	}
 	if err != nil {
+		err = explain(js.Conn(), err, "$JS.API.INFO", "$JS.API.STREAM.CREATE.KV_"+name)
 		return nil, fmt.Errorf("natq: create bucket %s: %w", name, err)
 	}
 	return kv, nil
 }
 
-// ensureStream creates the work-queue stream of async jobs when it does
-// not exist. A stream a peer created is used as it is.
-func ensureStream(ctx context.Context, js jetstream.JetStream, names Names) error {
-	_, err := js.Stream(ctx, names.Stream)
+// ensureStream creates the work-queue stream of async jobs, with st's
+// replicas and placement, when it does not exist. A stream a peer created
+// is used as it is; st logs how it differs.
+func ensureStream(ctx context.Context, js jetstream.JetStream, names Names, st storage) error {
+	stream, err := js.Stream(ctx, names.Stream)
 	if err == nil {
+		st.checkStream(ctx, stream)
 		return nil
 	}
 	if !errors.Is(err, jetstream.ErrStreamNotFound) {
+		err = explain(js.Conn(), err, "$JS.API.STREAM.INFO."+names.Stream)
 		return fmt.Errorf("natq: open stream %s: %w", names.Stream, err)
 	}
 	_, err = js.CreateStream(ctx, jetstream.StreamConfig{
@@ -114,9 +131,66 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, names Names) erro
 		Retention: jetstream.WorkQueuePolicy,
 		Discard:   jetstream.DiscardNew,
 		Storage:   jetstream.FileStorage,
+		Replicas:  st.createReplicas(),
+		Placement: st.jsPlacement(),
 	})
-	if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+		// A peer created it between our look and our create.
+		if stream, err = js.Stream(ctx, names.Stream); err == nil {
+			st.checkStream(ctx, stream)
+		}
+	}
+	if err != nil {
+		err = explain(js.Conn(), err, "$JS.API.STREAM.CREATE."+names.Stream)
 		return fmt.Errorf("natq: create stream %s: %w", names.Stream, err)
 	}
 	return nil
+}
+
+// Retries of a provisioning that failed for a passing reason.
+const (
+	provisionTries    = 8
+	provisionPauseMin = 250 * time.Millisecond
+	provisionPauseMax = 2 * time.Second
+	// provisionTryTimeout bounds one try, so that a request nobody
+	// answers does not use up the whole of Start's context.
+	provisionTryTimeout = 3 * time.Second
+)
+
+// provisionRetrying is provision, tried again while it fails for a passing
+// reason: on a cluster, JetStream requests go unanswered while a stream or
+// the meta group elects a leader (after a rolling restart, say), and a
+// worker started then should wait it out rather than fail.
+func (w *Worker) provisionRetrying(ctx context.Context) error {
+	pause := provisionPauseMin
+	for try := 1; ; try++ {
+		tryCtx, cancel := context.WithTimeout(ctx, provisionTryTimeout)
+		err := w.provision(tryCtx)
+		cancel()
+		if err == nil || try == provisionTries || ctx.Err() != nil || !passing(err) {
+			return err
+		}
+		w.log.WarnContext(ctx, "provision failed; retrying", "err", err, "delay", pause)
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+		pause = min(pause*2, provisionPauseMax)
+	}
+}
+
+// passing reports whether a JetStream request failed in a way that a
+// retry may cure: no answer in time, or nobody to answer yet.
+func passing(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && apiErr.Code == 503 {
+		return true // JetStream temporarily unavailable
+	}
+	return errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, jetstream.ErrNoStreamResponse)
 }

@@ -14,42 +14,65 @@ import (
 
 // syncServer serves one sync task on a queue subscription.
 type syncServer struct {
-	w    *Worker
-	b    *binding
-	log  *slog.Logger
-	sub  *nats.Subscription
-	sem  chan struct{}
-	runs sync.WaitGroup
+	w   *Worker
+	b   *binding
+	log *slog.Logger
+	sub *nats.Subscription
+	// queue hands requests to a pool of long-lived goroutines, one per
+	// concurrent run: a goroutine per request would grow a fresh stack
+	// for every run.
+	queue chan *nats.Msg
+	done  chan struct{} // closed when the pool must end
+	runs  sync.WaitGroup
 }
 
 func newSyncServer(w *Worker, b *binding) *syncServer {
 	return &syncServer{
-		w:   w,
-		b:   b,
-		log: w.log.With("task", b.def.id),
-		sem: make(chan struct{}, b.def.concurrency),
+		w:     w,
+		b:     b,
+		log:   w.log.With("task", b.def.id),
+		queue: make(chan *nats.Msg),
+		done:  make(chan struct{}),
 	}
 }
 
 func (s *syncServer) start() error {
 	subject := s.w.cfg.names.syncSubject(s.b.def.id)
+	before := s.w.nc.LastError()
 	sub, err := s.w.nc.QueueSubscribe(subject, s.w.cfg.queueGroup, s.dispatch)
 	if err != nil {
 		return fmt.Errorf("natq: subscribe %s: %w", subject, err)
 	}
 	s.sub = sub
+	// The server refuses a subscription after the fact; a worker that may
+	// not serve its task must not look as if it did.
+	if err := subscribed(s.w.nc, before, subject); err != nil {
+		return fmt.Errorf("natq: subscribe %s: %w", subject, err)
+	}
+	for range s.b.def.concurrency {
+		s.runs.Go(func() {
+			for {
+				select {
+				case m := <-s.queue:
+					s.serve(m)
+				case <-s.done:
+					return
+				}
+			}
+		})
+	}
 	return nil
 }
 
-// dispatch runs on the subscription's goroutine. It blocks while the task
-// is at its concurrency limit, so that requests wait in the subscription's
-// buffer rather than in goroutines.
+// dispatch runs on the subscription's goroutine. It blocks while every
+// goroutine of the pool is busy, so that requests wait in the
+// subscription's buffer.
 func (s *syncServer) dispatch(m *nats.Msg) {
-	s.sem <- struct{}{}
-	s.runs.Go(func() {
-		defer func() { <-s.sem }()
-		s.serve(m)
-	})
+	select {
+	case s.queue <- m:
+	case <-s.done:
+		// Stopped past its deadline: the caller's request times out.
+	}
 }
 
 func (s *syncServer) serve(m *nats.Msg) {
@@ -62,7 +85,6 @@ func (s *syncServer) serve(m *nats.Msg) {
 		runID = ulid.Make().String()
 	}
 	ctx := s.w.runCtx
-	log := s.log.With("run", runID)
 	var res result
 	if serr != nil {
 		res = failure(serr)
@@ -70,10 +92,10 @@ func (s *syncServer) serve(m *nats.Msg) {
 		info := RunInfo{RunID: runID, TaskID: s.b.def.id, WorkerID: s.w.id, Attempt: 1}
 		res = s.b.run(ctx, in, info)
 	}
-	log.DebugContext(ctx, "sync run done", "status", res.status)
+	s.log.DebugContext(ctx, "sync run done", "run", runID, "status", res.status)
 	reply := &nats.Msg{Header: nats.Header(codec.ReplyHeaders(res.status, res.msg)), Data: res.data}
 	if err := m.RespondMsg(reply); err != nil && !errors.Is(err, nats.ErrMsgNoReply) {
-		log.WarnContext(ctx, "sync reply not sent", "err", err)
+		s.log.WarnContext(ctx, "sync reply not sent", "run", runID, "err", err)
 	}
 }
 
@@ -83,17 +105,30 @@ func (s *syncServer) stop(ctx context.Context) error {
 	if s.sub == nil {
 		return nil
 	}
+	err := s.drain(ctx)
+	// Every request drained has been handed to the pool; its goroutines
+	// finish the run in hand and return.
+	close(s.done)
+	if err != nil {
+		return err
+	}
+	return waitCtx(ctx, &s.runs, s.b.def.id)
+}
+
+// drain serves the requests already received and removes the
+// subscription.
+func (s *syncServer) drain(ctx context.Context) error {
 	closed := s.sub.StatusChanged(nats.SubscriptionClosed)
 	if err := s.sub.Drain(); err != nil {
 		s.log.WarnContext(ctx, "drain sync subscription", "err", err)
-	} else {
-		select {
-		case <-closed:
-		case <-ctx.Done():
-			return fmt.Errorf("natq: stop %s: %w", s.b.def.id, ctx.Err())
-		}
+		return nil
 	}
-	return waitCtx(ctx, &s.runs, s.b.def.id)
+	select {
+	case <-closed:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("natq: stop %s: %w", s.b.def.id, ctx.Err())
+	}
 }
 
 // waitCtx waits for wg or for ctx, whichever is first.

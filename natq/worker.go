@@ -133,7 +133,7 @@ func (w *Worker) Start(ctx context.Context) error {
 }
 
 func (w *Worker) startLocked(ctx context.Context) error {
-	if err := w.provision(ctx); err != nil {
+	if err := w.provisionRetrying(ctx); err != nil {
 		return err
 	}
 	for _, b := range w.bindings {
