@@ -81,7 +81,7 @@ func run(cfg config) error {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer f.Close() //nolint:errcheck // a diagnostic file: nothing to do on failure
 		if err := pprof.StartCPUProfile(f); err != nil {
 			return err
 		}

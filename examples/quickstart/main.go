@@ -4,6 +4,13 @@
 // input that fails validation.
 //
 //	go run ./examples/quickstart
+//
+// With NATS_URL set it only serves the two tasks on that server, until
+// interrupted, for producers in other processes: the natq command, or a
+// program in another language (see docs/cli.md and docs/cross-language.md).
+//
+//	natq dev &
+//	NATS_URL=nats://127.0.0.1:4222 go run ./examples/quickstart
 package main
 
 import (
@@ -11,7 +18,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/natq/natq-go/natq"
@@ -75,6 +84,9 @@ func main() {
 }
 
 func run() error {
+	if url := os.Getenv("NATS_URL"); url != "" {
+		return serve(url)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
@@ -117,6 +129,31 @@ func run() error {
 	return produce(ctx, client)
 }
 
+// serve runs the worker on the server at url until interrupted.
+func serve(url string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	nc, err := nats.Connect(url, nats.Name("natq-quickstart"))
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", url, err)
+	}
+	defer nc.Close()
+	w, err := natq.NewWorker(nc)
+	if err != nil {
+		return err
+	}
+	natq.Handle(w, Greet, greet)
+	natq.Handle(w, Report, report)
+	if err := w.Start(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("serving %s and %s on %s until interrupted\n", Greet.ID(), Report.ID(), url)
+	<-ctx.Done()
+	stopCtx, cancel := context.WithTimeout(context.Background(), natq.DefaultShutdownTimeout)
+	defer cancel()
+	return w.Stop(stopCtx)
+}
+
 func produce(ctx context.Context, client *natq.Client) error {
 	in := GreetIn{Name: "Ada"}
 	fmt.Printf("call %s %+v\n", Greet.ID(), in)
@@ -143,7 +180,7 @@ func produce(ctx context.Context, client *natq.Client) error {
 	_, err = Greet.Call(ctx, client, bad)
 	var nerr *natq.Error
 	if !errors.As(err, &nerr) {
-		return fmt.Errorf("an empty name was accepted: %v", err)
+		return fmt.Errorf("an empty name was accepted: %w", err)
 	}
 	fmt.Printf("  refused with status %d: %s\n", nerr.Status, nerr.Message)
 	return nil
