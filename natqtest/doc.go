@@ -20,6 +20,15 @@
 // Every server is its own, so tests can run in parallel. Tests that share
 // one server can give each worker and client its own [natq.Names].
 //
+// # Clusters
+//
+// [NewCluster] starts three JetStream nodes on 127.0.0.1, each with its
+// own ports and store, and waits until they have elected a meta leader.
+// [Cluster.Stop] and [Cluster.Restart] take a node down and bring it back
+// on the same ports and store, so tests can prove what survives a node's
+// loss; [Cluster.StreamLeader] and [Cluster.NodeOf] say which node to
+// stop. [Cluster.URLs] lists every node for nats.Connect.
+//
 // # Producing
 //
 // [Call], [Enqueue] and [Wait] fail the test when the run fails; use the
