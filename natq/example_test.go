@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/natq/natq-go/natq"
@@ -36,11 +35,7 @@ var (
 // exampleServer starts an embedded server for an example and returns a
 // connection to it and a function that tears both down.
 func exampleServer() (*nats.Conn, func()) {
-	dir, err := os.MkdirTemp("", "natq-example-")
-	if err != nil {
-		panic(err)
-	}
-	srv, err := natqtest.StartServer(natqtest.ServerConfig{StoreDir: dir})
+	srv, err := natqtest.StartServer(natqtest.ServerConfig{})
 	if err != nil {
 		panic(err)
 	}
@@ -51,7 +46,6 @@ func exampleServer() (*nats.Conn, func()) {
 	return nc, func() {
 		nc.Close()
 		srv.Shutdown()
-		_ = os.RemoveAll(dir)
 	}
 }
 

@@ -1,9 +1,9 @@
 package natqtest
 
 import (
-	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -18,7 +18,9 @@ const StartTimeout = 10 * time.Second
 
 // ServerConfig configures [StartServer].
 type ServerConfig struct {
-	// StoreDir is where JetStream keeps its files. It must be set; the
+	// StoreDir is where JetStream keeps its files. When it is empty,
+	// StartServer makes a temporary directory that Shutdown removes.
+	// Otherwise the
 	// caller owns the directory.
 	StoreDir string
 	// Port is the client port on 127.0.0.1. Zero picks a free one.
@@ -31,6 +33,8 @@ type Server struct {
 	mu  sync.Mutex
 	srv *server.Server
 	cfg ServerConfig
+	// tempDir is the store StartServer made, removed by Shutdown.
+	tempDir string
 }
 
 // StartServer starts an embedded nats-server with JetStream and waits until
@@ -38,16 +42,22 @@ type Server struct {
 // [NewServer], which also cleans up; StartServer is for programs such as
 // examples and development tools.
 func StartServer(cfg ServerConfig) (*Server, error) {
+	tempDir := ""
 	if cfg.StoreDir == "" {
-		return nil, errors.New("natqtest: StartServer: StoreDir is empty")
+		dir, err := os.MkdirTemp("", "natq-server-")
+		if err != nil {
+			return nil, fmt.Errorf("natqtest: store dir: %w", err)
+		}
+		cfg.StoreDir, tempDir = dir, dir
 	}
 	srv, err := startServer(cfg)
 	if err != nil {
+		_ = os.RemoveAll(tempDir)
 		return nil, err
 	}
 	// A restart must come back on the same port, where clients reconnect.
 	cfg.Port = srv.Addr().(*net.TCPAddr).Port
-	return &Server{srv: srv, cfg: cfg}, nil
+	return &Server{srv: srv, cfg: cfg, tempDir: tempDir}, nil
 }
 
 func startServer(cfg ServerConfig) (*server.Server, error) {
@@ -101,6 +111,9 @@ func (s *Server) Shutdown() {
 	defer s.mu.Unlock()
 	s.srv.Shutdown()
 	s.srv.WaitForShutdown()
+	if s.tempDir != "" {
+		_ = os.RemoveAll(s.tempDir)
+	}
 }
 
 // Restart shuts the server down and starts it again on the same port with

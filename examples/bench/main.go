@@ -58,12 +58,7 @@ func run(cfg config) error {
 
 	url := cfg.server
 	if url == "" {
-		dir, err := os.MkdirTemp("", "natq-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		srv, err := natqtest.StartServer(natqtest.ServerConfig{StoreDir: dir})
+		srv, err := natqtest.StartServer(natqtest.ServerConfig{}) // a temp store
 		if err != nil {
 			return err
 		}

@@ -32,12 +32,7 @@ func run() error {
 
 	url := os.Getenv("NATS_URL")
 	if url == "" {
-		dir, err := os.MkdirTemp("", "natq-conformance-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		srv, err := natqtest.StartServer(natqtest.ServerConfig{StoreDir: dir})
+		srv, err := natqtest.StartServer(natqtest.ServerConfig{}) // a temp store
 		if err != nil {
 			return err
 		}

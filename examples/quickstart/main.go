@@ -91,12 +91,7 @@ func run() error {
 	defer cancel()
 
 	// An embedded nats-server with JetStream, on 127.0.0.1.
-	dir, err := os.MkdirTemp("", "natq-quickstart-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	srv, err := natqtest.StartServer(natqtest.ServerConfig{StoreDir: dir})
+	srv, err := natqtest.StartServer(natqtest.ServerConfig{}) // a temp store
 	if err != nil {
 		return err
 	}
