@@ -268,10 +268,13 @@ func (a *asyncServer) process(msg jetstream.Msg) {
 	if maxAttempts := a.b.def.maxAttempts; maxAttempts > 0 && attempt > maxAttempts {
 		// Delivered again past the limit, after a worker died in the last
 		// attempt, say: end the run without running it again.
-		j.final(ctx, result{
+		res := result{
 			status: codec.StatusInternal,
 			msg:    fmt.Sprintf("attempts exhausted: delivered %d times, limit %d", attempt, maxAttempts),
-		})
+		}
+		if j.bury(ctx, res) {
+			j.final(ctx, res)
+		}
 		return
 	}
 	if !j.started(ctx) {

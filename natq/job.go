@@ -32,7 +32,9 @@ func (j *job) settle(ctx context.Context, res result) {
 		_ = j.msg.NakWithDelay(handBack)
 	case def.maxAttempts > 0 && j.attempt >= def.maxAttempts:
 		res.msg = fmt.Sprintf("attempts exhausted (%d): %s", j.attempt, res.msg)
-		j.final(ctx, res)
+		if j.bury(ctx, res) {
+			j.final(ctx, res)
+		}
 	default:
 		delay := def.backoff(j.attempt)
 		j.log.WarnContext(ctx, "async run failed; will retry", "status", res.status, "err", res.msg, "delay", delay)

@@ -103,6 +103,7 @@ type workerConfig struct {
 	replicas        int        // see WithReplicas; 0 when not set
 	placement       *Placement // see WithPlacement
 	resultTTL       time.Duration
+	deadLetter      *DeadLetter // see WithDeadLetter; nil when not set
 }
 
 type clientConfig struct {

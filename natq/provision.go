@@ -62,6 +62,11 @@ func (w *Worker) ensureObjects(ctx context.Context) (jetstream.KeyValue, error) 
 			if err := ensureStream(ctx, js, w.cfg.names, st); err != nil {
 				return nil, err
 			}
+			if d := w.cfg.deadLetter; d != nil {
+				if err := ensureDeadLetter(ctx, js, d, w.cfg.replicas); err != nil {
+					return nil, err
+				}
+			}
 			break
 		}
 	}
