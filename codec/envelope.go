@@ -6,14 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
 // Errors of [DecodeInput]. ErrInvalidJSON maps to [StatusNotAcceptable];
-// the others to [StatusBadRequest].
+// the others to [StatusBadRequest]. ErrNotObject and ErrTooDeep come with
+// no Input.
 var (
 	ErrInvalidJSON   = errors.New("input is not valid JSON")
 	ErrNotObject     = errors.New("input must be a JSON object")
+	ErrTooDeep       = errors.New("input is nested too deeply")
 	ErrInvalidRunID  = errors.New("runId must be a non-empty string of letters, digits, '-', '_', '=', '/' and single inner dots")
 	ErrInvalidDropFl = errors.New("dropResultOnSuccess must be a boolean")
 )
@@ -52,6 +55,11 @@ func DecodeInput(b []byte) (*Input, error) {
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
+		// encoding/json stops at 10 000 levels; the document may well be
+		// valid JSON, just not one anybody should send.
+		if strings.Contains(err.Error(), "exceeded max depth") {
+			return nil, ErrTooDeep
+		}
 		return nil, ErrInvalidJSON
 	}
 	if len(bytes.TrimSpace(b[dec.InputOffset():])) != 0 {

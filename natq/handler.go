@@ -67,6 +67,9 @@ type result struct {
 	status int
 	data   []byte
 	msg    string
+	// final marks a failure that would fail the same way on every
+	// attempt, so an async run ends at once instead of being retried.
+	final bool
 }
 
 func failure(err *Error) result { return result{status: err.Status, msg: err.Message} }
@@ -87,7 +90,7 @@ func admitInput(s *schema.Schema, raw []byte) (*codec.Input, *Error) {
 	switch {
 	case errors.Is(err, codec.ErrInvalidJSON):
 		return nil, NewError(codec.StatusNotAcceptable, codec.MsgInvalidJSON)
-	case errors.Is(err, codec.ErrNotObject):
+	case errors.Is(err, codec.ErrNotObject), errors.Is(err, codec.ErrTooDeep):
 		return nil, BadRequest(err.Error())
 	case err != nil:
 		return in, envelopeError(err)

@@ -3,6 +3,7 @@ package natq_test
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/natq/natq-go/natq"
@@ -40,7 +41,7 @@ func TestHostileInputs(t *testing.T) {
 		{"string", `"x"`, "400", "JSON object"},
 		{"number", `12`, "400", "JSON object"},
 		{"null", `null`, "400", "JSON object"},
-		{"too deep", deep, "406", "Invalid JSON input"},
+		{"too deep", deep, "400", "nested too deeply"},
 		{"nested where a string goes", nested, "400", "/text"},
 		{"huge string", huge, "200", ""},
 		{"long array", long, "200", ""},
@@ -76,4 +77,34 @@ func trim(s string) string {
 		return s[:200] + "..."
 	}
 	return s
+}
+
+type blobOut struct {
+	Blob string `json:"blob"`
+}
+
+// A result too large for the server fails at once with a clear 500: a
+// sync caller is answered rather than left to time out, and an async run
+// is not retried, since every attempt would fail the same way.
+func TestOversizedResult(t *testing.T) {
+	t.Parallel()
+	syncBlob := natq.NewTask[jobIn, blobOut]("blob-sync", natq.Sync)
+	asyncBlob := natq.NewTask[jobIn, blobOut]("blob-async", natq.Async)
+	var calls atomic.Int32
+	big := func(context.Context, jobIn) (blobOut, error) {
+		calls.Add(1)
+		return blobOut{Blob: strings.Repeat("x", 2<<20)}, nil
+	}
+	env := natqtest.Start(t, func(w *natq.Worker) {
+		natq.Handle(w, syncBlob, big)
+		natq.Handle(w, asyncBlob, big)
+	})
+	_, err := syncBlob.Call(context.Background(), env.Client, jobIn{})
+	natqtest.RequireError(t, err, 500, "exceeds the server's max payload")
+
+	_, err = natqtest.WaitErr(natqtest.Enqueue(t, env.Client, asyncBlob, jobIn{}))
+	natqtest.RequireError(t, err, 500, "exceeds the server's max payload")
+	if got := calls.Load(); got != 2 {
+		t.Errorf("handler ran %d times, want 2 (once per task)", got)
+	}
 }

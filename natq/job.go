@@ -23,8 +23,9 @@ type job struct {
 // settle acts on the handler's result as the protocol says.
 func (j *job) settle(ctx context.Context, res result) {
 	def := j.a.b.def
+	res = j.a.w.fit(res, codec.ResultKey(j.rec.TaskID, j.rec.ID))
 	switch {
-	case res.status < 500:
+	case res.status < 500 || res.final:
 		j.final(ctx, res)
 	case j.a.w.runCtx.Err() != nil:
 		// The worker is stopping and cut the run short: hand it back now.

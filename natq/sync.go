@@ -92,6 +92,7 @@ func (s *syncServer) serve(m *nats.Msg) {
 		info := RunInfo{RunID: runID, TaskID: s.b.def.id, WorkerID: s.w.id, Attempt: 1}
 		res = s.b.run(ctx, in, info)
 	}
+	res = s.w.fit(res, m.Reply)
 	s.log.DebugContext(ctx, "sync run done", "run", runID, "status", res.status)
 	reply := &nats.Msg{Header: nats.Header(codec.ReplyHeaders(res.status, res.msg)), Data: res.data}
 	if err := m.RespondMsg(reply); err != nil && !errors.Is(err, nats.ErrMsgNoReply) {

@@ -170,8 +170,29 @@ func (w *Worker) Stop(ctx context.Context) error {
 	w.stopped = true
 	err := w.stopServers(ctx)
 	w.cancelRun()
+	if err != nil {
+		w.awaitHandBacks()
+	}
 	w.log.InfoContext(ctx, "worker stopped", "err", err)
 	return err
+}
+
+// handBackGrace bounds how long a stop past its deadline waits for the
+// cancelled runs to hand their jobs back.
+const handBackGrace = 2 * time.Second
+
+// awaitHandBacks gives runs whose context a late stop has just cancelled
+// a moment to return and hand their jobs back, and flushes those naks to
+// the server: a program that exits right after Stop would otherwise lose
+// them, and the jobs would wait out their ack wait before anyone saw them.
+// A handler that ignores its context is not waited for beyond the grace.
+func (w *Worker) awaitHandBacks() {
+	ctx, cancel := context.WithTimeout(context.Background(), handBackGrace)
+	defer cancel()
+	for _, a := range w.asyncs {
+		_ = waitCtx(ctx, &a.runs, a.b.def.id)
+	}
+	_ = w.nc.FlushTimeout(handBackGrace)
 }
 
 func (w *Worker) stopServers(ctx context.Context) error {
