@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -64,6 +65,8 @@ func startServer(cfg ServerConfig) (*server.Server, error) {
 	port := cfg.Port
 	if port == 0 {
 		port = server.RANDOM_PORT
+	} else if err := portFree(port); err != nil {
+		return nil, err
 	}
 	srv, err := server.NewServer(&server.Options{
 		Host:      "127.0.0.1",
@@ -82,6 +85,16 @@ func startServer(cfg ServerConfig) (*server.Server, error) {
 		return nil, fmt.Errorf("natqtest: server not ready after %v", StartTimeout)
 	}
 	return srv, nil
+}
+
+// portFree reports a clear error when a chosen port is taken; the server
+// itself would only fail to become ready.
+func portFree(port int) error {
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return fmt.Errorf("natqtest: port %d on 127.0.0.1 is not free: %w", port, err)
+	}
+	return l.Close()
 }
 
 // NewServer starts an embedded nats-server with JetStream on a free port of
