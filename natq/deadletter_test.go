@@ -3,6 +3,7 @@ package natq_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -79,33 +80,8 @@ func TestDeadLetterAndRedrive(t *testing.T) {
 // waitStatus waits until a result key holds a record with status.
 func waitStatus(t *testing.T, env *natqtest.Env, key string, status int) {
 	t.Helper()
-	js, err := jetstream.New(env.Conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), natqtest.WaitTimeout)
-	defer cancel()
-	kv, err := js.KeyValue(ctx, natq.DefaultNames.ResultsBucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := kv.Watch(ctx, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = w.Stop() }()
-	for {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("%s never reached status %d", key, status)
-		case e := <-w.Updates():
-			if e == nil || e.Operation() != jetstream.KeyValuePut {
-				continue
-			}
-			var rec struct{ Status int }
-			if json.Unmarshal(e.Value(), &rec) == nil && rec.Status == status {
-				return
-			}
-		}
-	}
+	waitKey(t, env.Conn, key, fmt.Sprintf("at status %d", status), func(e jetstream.KeyValueEntry) bool {
+		var rec struct{ Status int }
+		return e.Operation() == jetstream.KeyValuePut && json.Unmarshal(e.Value(), &rec) == nil && rec.Status == status
+	})
 }

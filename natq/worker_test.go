@@ -199,6 +199,14 @@ func TestAsyncDropResult(t *testing.T) {
 // waitDeleted waits until a result key has been deleted.
 func waitDeleted(t *testing.T, nc *nats.Conn, key string) {
 	t.Helper()
+	waitKey(t, nc, key, "deleted", func(e jetstream.KeyValueEntry) bool {
+		return e.Operation() != jetstream.KeyValuePut
+	})
+}
+
+// waitKey watches a result key until an entry satisfies done.
+func waitKey(t *testing.T, nc *nats.Conn, key, what string, done func(jetstream.KeyValueEntry) bool) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), natqtest.WaitTimeout)
 	defer cancel()
 	js, err := jetstream.New(nc)
@@ -217,9 +225,9 @@ func waitDeleted(t *testing.T, nc *nats.Conn, key string) {
 	for {
 		select {
 		case <-ctx.Done():
-			t.Fatalf("key %s was not deleted", key)
+			t.Fatalf("key %s was not %s", key, what)
 		case e := <-w.Updates():
-			if e != nil && e.Operation() != jetstream.KeyValuePut {
+			if e != nil && done(e) {
 				return
 			}
 		}
