@@ -55,6 +55,26 @@
 // run id cannot be a KV key, is terminated and logged: no result could be
 // stored for it.
 //
+// # Reliability
+//
+// Async runs are delivered at least once. [WithBackoff] replaces the
+// protocol's retry delay, [WithTimeout] bounds a run, [WithAckWait] and
+// [WithMaxAckPending] set the task's consumer when a worker creates it.
+// A worker pulls only as many jobs as it has free slots, re-creates a
+// deleted consumer or lost objects by itself, and on [Worker.Stop] hands
+// back what it cannot finish. [WithDeadLetter] keeps runs that finally
+// fail, input and all, for [Client.Redrive]; [WithResultTTL] bounds how
+// long results live. The repository's docs/reliability.md says what each
+// guarantee is and which test proves it.
+//
+// # Clusters
+//
+// natq adds no coordinator: NATS is the distributed engine. On a cluster,
+// [WithReplicas] and [WithPlacement] set the replicas and placement of the
+// stream and buckets a worker creates; objects that exist are used as they
+// are. docs/operations.md and docs/security.md cover sizing, rolling
+// restarts and least-privilege permissions.
+//
 // # Producers
 //
 // A [Client] calls and enqueues through the task value:
