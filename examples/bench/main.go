@@ -93,6 +93,11 @@ func run(cfg config) error {
 			return err
 		}
 	}
+	if cfg.only == "" {
+		if err := benchMemory(ctx, connect, r); err != nil {
+			return err
+		}
+	}
 	benchInProcess(r)
 	fmt.Print(r)
 	return nil
