@@ -86,6 +86,22 @@ func (a *app) bounded(ctx context.Context) (context.Context, context.CancelFunc)
 	return context.WithTimeout(ctx, a.timeout)
 }
 
+// withClient makes the body of a command that asks the server one
+// bounded thing: it connects, bounds the context by --timeout and runs fn.
+func (a *app) withClient(
+	fn func(ctx context.Context, c *natq.Client, argv []string) error,
+) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, argv []string) error {
+		c, err := a.connect()
+		if err != nil {
+			return err
+		}
+		ctx, cancel := a.bounded(cmd.Context())
+		defer cancel()
+		return fn(ctx, c, argv)
+	}
+}
+
 // isTerminal reports whether w is a terminal (a character device).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+
+	"github.com/natq/natq-go/natq"
 	"github.com/spf13/cobra"
 )
 
@@ -13,18 +16,12 @@ func (a *app) resultCommand() *cobra.Command {
 			"(status 100) says so and exits 0; a run with no record exits 7.\n" +
 			"With --json the record is printed as stored.",
 		Args: args(cobra.ExactArgs(2)),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			c, err := a.connect()
-			if err != nil {
-				return err
-			}
-			ctx, cancel := a.bounded(cmd.Context())
-			defer cancel()
+		RunE: a.withClient(func(ctx context.Context, c *natq.Client, argv []string) error {
 			rec, err := c.RunOf(argv[0], argv[1]).Record(ctx)
 			if err != nil {
 				return err
 			}
 			return a.printRecord(rec)
-		},
+		}),
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,13 +24,7 @@ func (a *app) schemaCommand() *cobra.Command {
 			"language (quicktype, datamodel-code-generator, json-schema-to-typescript).\n" +
 			"Existing files of the same names are replaced.",
 		Args: args(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			c, err := a.connect()
-			if err != nil {
-				return err
-			}
-			ctx, cancel := a.bounded(cmd.Context())
-			defer cancel()
+		RunE: a.withClient(func(ctx context.Context, c *natq.Client, argv []string) error {
 			infos, err := c.Tasks(ctx)
 			if err != nil {
 				return err
@@ -45,7 +40,7 @@ func (a *app) schemaCommand() *cobra.Command {
 				a.printf("%s\n", f)
 			}
 			return err
-		},
+		}),
 	})
 	return cmd
 }

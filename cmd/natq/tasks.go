@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"text/tabwriter"
@@ -16,37 +17,25 @@ func (a *app) tasksCommand() *cobra.Command {
 		Long: "tasks lists the task definitions in the tasks bucket: id, kind, and\n" +
 			"whether input and output schemas are published.",
 		Args: args(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := a.connect()
-			if err != nil {
-				return err
-			}
-			ctx, cancel := a.bounded(cmd.Context())
-			defer cancel()
+		RunE: a.withClient(func(ctx context.Context, c *natq.Client, _ []string) error {
 			infos, err := c.Tasks(ctx)
 			if err != nil {
 				return err
 			}
 			return a.printTasks(infos)
-		},
+		}),
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "show <task>",
 		Short: "Show a task's definition with both schemas",
 		Args:  args(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			c, err := a.connect()
-			if err != nil {
-				return err
-			}
-			ctx, cancel := a.bounded(cmd.Context())
-			defer cancel()
+		RunE: a.withClient(func(ctx context.Context, c *natq.Client, argv []string) error {
 			info, err := c.Task(ctx, argv[0])
 			if err != nil {
 				return err
 			}
 			return a.printTask(info)
-		},
+		}),
 	})
 	return cmd
 }
