@@ -183,10 +183,9 @@ type event struct {
 }
 
 // watch starts following a result key and returns, on the channel, every
-// change it sees until the key holds a final record or, with untilDeleted,
-// until the key is deleted. The watch is in place when watch returns, so a
-// job published afterwards cannot slip past it.
-func (p *peer) watch(t *testing.T, key string, untilDeleted bool) <-chan []event {
+// change it sees until the key holds a final record. The watch is in place
+// when watch returns, so a job published afterwards cannot slip past it.
+func (p *peer) watch(t *testing.T, key string) <-chan []event {
 	t.Helper()
 	ctx := ctxFor(t)
 	w, err := p.results(t).Watch(ctx, key)
@@ -217,7 +216,7 @@ func (p *peer) watch(t *testing.T, key string, untilDeleted bool) <-chan []event
 					return
 				}
 				seen = append(seen, ev)
-				if ev.status != 100 && !untilDeleted {
+				if ev.status != 100 {
 					return
 				}
 			}
@@ -265,7 +264,7 @@ func TestAsyncDelay(t *testing.T) {
 	t.Parallel()
 	p := setup(t)
 	id := runID("delay")
-	events := p.watch(t, "e2e-delay."+id, false)
+	events := p.watch(t, "e2e-delay."+id)
 	p.publish(t, "e2e-delay", fmt.Sprintf(`{"runId": %q, "delayMs": 300}`, id))
 	got := <-events
 	want := []event{{status: 100}, {status: 200, data: map[string]any{"delayed": true}}}
@@ -278,7 +277,7 @@ func TestAsyncRetry(t *testing.T) {
 	t.Parallel()
 	p := setup(t)
 	id := runID("retry")
-	events := p.watch(t, "e2e-retry."+id, false)
+	events := p.watch(t, "e2e-retry."+id)
 	p.publish(t, "e2e-retry", fmt.Sprintf(`{"runId": %q, "failCount": 2}`, id))
 	got := <-events
 	if final := last(t, got); final.status != 200 || !cmp.Equal(final.data, map[string]any{"attempts": 3.0}) {
@@ -296,7 +295,7 @@ func TestAsyncClientError(t *testing.T) {
 	p := setup(t)
 	id := runID("client-error")
 	key := "e2e-async-client-error." + id
-	events := p.watch(t, key, false)
+	events := p.watch(t, key)
 	p.publish(t, "e2e-async-client-error", fmt.Sprintf(`{"runId": %q}`, id))
 	got := <-events
 	if final := last(t, got); final.status != 400 || final.err != "Async client error" {
@@ -342,9 +341,32 @@ func TestAsyncDropResult(t *testing.T) {
 	t.Parallel()
 	p := setup(t)
 	id := runID("drop")
-	events := p.watch(t, "e2e-drop-result."+id, true)
+	key := "e2e-drop-result." + id
+	// The record's own subject, not a KV watch: the bucket keeps one
+	// record per key, and a watch can miss the 200 when the deletion
+	// replaces it before the watch has delivered it.
+	sub, err := p.nc.SubscribeSync("$KV.natq_results." + key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
 	p.publish(t, "e2e-drop-result", fmt.Sprintf(`{"runId": %q, "dropResultOnSuccess": true}`, id))
-	got := <-events
+	var got []event
+	for len(got) == 0 || !got[len(got)-1].deleted {
+		m, err := sub.NextMsg(timeout)
+		if err != nil {
+			t.Fatalf("after %+v: %v", got, err)
+		}
+		if op := m.Header.Get("KV-Operation"); op == "DEL" || op == "PURGE" {
+			got = append(got, event{deleted: true})
+			continue
+		}
+		ev, err := parseRecord(key, m.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ev)
+	}
 	want := []event{{status: 100}, {status: 200, data: map[string]any{"dropped": true}}, {deleted: true}}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(event{})); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
@@ -358,7 +380,7 @@ func TestAsyncBadRunID(t *testing.T) {
 	p := setup(t)
 	p.publish(t, "e2e-delay", `{"runId": "no spaces allowed", "delayMs": 1}`)
 	id := runID("after-bad")
-	events := p.watch(t, "e2e-delay."+id, false)
+	events := p.watch(t, "e2e-delay."+id)
 	p.publish(t, "e2e-delay", fmt.Sprintf(`{"runId": %q, "delayMs": 1}`, id))
 	if got := <-events; last(t, got).status != 200 {
 		t.Fatalf("job after a bad run id: got %+v, want 200", got)
