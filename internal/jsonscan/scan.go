@@ -1,0 +1,281 @@
+// Package jsonscan walks JSON text in place, without decoding it. It is
+// the fast path of natq's input handling: a worker checks an input and
+// finds its envelope fields in the bytes it received, and decodes them
+// once, into the task's Go type.
+//
+// Every function takes the text and the offset of the first byte of a
+// token, and returns the offset just past it, or false when the text is
+// not valid JSON there. The text is assumed to be valid UTF-8; callers
+// check that once for the whole document.
+package jsonscan
+
+import (
+	"encoding/json"
+)
+
+// MaxDepth is the deepest nesting of arrays and objects the scanner
+// follows. Deeper documents are reported as not scanned, so that callers
+// fall back to a full decoder, which has its own limit and message.
+const MaxDepth = 512
+
+// Space returns the offset of the first byte at or after i that is not
+// JSON white space.
+func Space(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// String scans the string whose opening quote is at i. escaped reports
+// whether it holds escape sequences, in which case its value differs from
+// the bytes between the quotes.
+func String(b []byte, i int) (end int, escaped, ok bool) {
+	if i >= len(b) || b[i] != '"' {
+		return i, false, false
+	}
+	for i++; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1, escaped, true
+		case c == '\\':
+			escaped = true
+			n, valid := escape(b, i)
+			if !valid {
+				return i, false, false
+			}
+			i += n - 1
+		case c < 0x20:
+			return i, false, false // control characters must be escaped
+		}
+	}
+	return i, false, false
+}
+
+// escape returns the length of the escape sequence at i.
+func escape(b []byte, i int) (int, bool) {
+	if i+1 >= len(b) {
+		return 0, false
+	}
+	switch b[i+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2, true
+	case 'u':
+		if i+6 > len(b) {
+			return 0, false
+		}
+		for _, c := range b[i+2 : i+6] {
+			if !isHex(c) {
+				return 0, false
+			}
+		}
+		return 6, true
+	}
+	return 0, false
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// Number describes a number token.
+type Number struct {
+	// Digits counts the digits of the integer and fraction parts.
+	Digits int
+	// Fraction and Exponent report a decimal point and an exponent.
+	Fraction, Exponent bool
+}
+
+// Integer reports whether the token is written as an integer.
+func (n Number) Integer() bool { return !n.Fraction && !n.Exponent }
+
+// ScanNumber scans the number that starts at i.
+func ScanNumber(b []byte, i int) (end int, n Number, ok bool) {
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(b):
+		return i, n, false
+	case b[i] == '0':
+		i++
+		n.Digits = 1
+	case '1' <= b[i] && b[i] <= '9':
+		start := i
+		i = digits(b, i)
+		n.Digits = i - start
+	default:
+		return i, n, false
+	}
+	if i < len(b) && b[i] == '.' {
+		start := i + 1
+		i = digits(b, start)
+		if i == start {
+			return i, n, false
+		}
+		n.Fraction = true
+		n.Digits += i - start
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		start := i
+		i = digits(b, start)
+		if i == start {
+			return i, n, false
+		}
+		n.Exponent = true
+	}
+	return i, n, true
+}
+
+func digits(b []byte, i int) int {
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// Literal scans the literal word (true, false or null) at i.
+func Literal(b []byte, i int, word string) (int, bool) {
+	end := i + len(word)
+	if end > len(b) || string(b[i:end]) != word {
+		return i, false
+	}
+	return end, true
+}
+
+// Value scans any value starting at i, which must not be white space.
+// depth is the nesting of the value's container.
+func Value(b []byte, i, depth int) (int, bool) {
+	if i >= len(b) {
+		return i, false
+	}
+	switch c := b[i]; {
+	case c == '"':
+		end, _, ok := String(b, i)
+		return end, ok
+	case c == '{':
+		return Object(b, i, depth+1, nil)
+	case c == '[':
+		return Array(b, i, depth+1, nil)
+	case c == 't':
+		return Literal(b, i, "true")
+	case c == 'f':
+		return Literal(b, i, "false")
+	case c == 'n':
+		return Literal(b, i, "null")
+	case c == '-' || '0' <= c && c <= '9':
+		end, _, ok := ScanNumber(b, i)
+		return end, ok
+	}
+	return i, false
+}
+
+// Member is called by [Object] for each member with the offset of its
+// key's opening quote, the key's token (quotes included), whether the key
+// has escapes, and the offset of the value, past white space. It returns
+// the offset past the value, or false to stop.
+type Member func(at int, key []byte, escaped bool, value int) (int, bool)
+
+// Object scans the object whose opening brace is at i, at nesting depth
+// depth (1 for a document's root). Each member's value is scanned by
+// member, or skipped when member is nil.
+func Object(b []byte, i, depth int, member Member) (int, bool) {
+	if depth > MaxDepth {
+		return i, false
+	}
+	i = Space(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, true
+	}
+	for {
+		keyEnd, escaped, ok := String(b, i)
+		if !ok {
+			return i, false
+		}
+		colon := Space(b, keyEnd)
+		if colon >= len(b) || b[colon] != ':' {
+			return colon, false
+		}
+		value := Space(b, colon+1)
+		var end int
+		if member != nil {
+			end, ok = member(i, b[i:keyEnd], escaped, value)
+		} else {
+			end, ok = Value(b, value, depth)
+		}
+		if !ok {
+			return end, false
+		}
+		i = Space(b, end)
+		switch {
+		case i >= len(b):
+			return i, false
+		case b[i] == ',':
+			i = Space(b, i+1)
+		case b[i] == '}':
+			return i + 1, true
+		default:
+			return i, false
+		}
+	}
+}
+
+// Item is called by [Array] for each element, with its offset past white
+// space. It returns the offset past the element, or false to stop.
+type Item func(value int) (int, bool)
+
+// Array scans the array whose opening bracket is at i, at nesting depth
+// depth. Each element is scanned by item, or skipped when item is nil.
+func Array(b []byte, i, depth int, item Item) (int, bool) {
+	if depth > MaxDepth {
+		return i, false
+	}
+	i = Space(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return i + 1, true
+	}
+	for {
+		var end int
+		var ok bool
+		if item != nil {
+			end, ok = item(i)
+		} else {
+			end, ok = Value(b, i, depth)
+		}
+		if !ok {
+			return end, false
+		}
+		i = Space(b, end)
+		switch {
+		case i >= len(b):
+			return i, false
+		case b[i] == ',':
+			i = Space(b, i+1)
+		case b[i] == ']':
+			return i + 1, true
+		default:
+			return i, false
+		}
+	}
+}
+
+// Unquote returns the value of a string token, quotes included.
+func Unquote(token []byte, escaped bool) (string, bool) {
+	if !escaped {
+		return string(token[1 : len(token)-1]), true
+	}
+	var s string
+	if err := json.Unmarshal(token, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}

@@ -1,0 +1,75 @@
+package jsonscan
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// documents are texts to scan: valid JSON of every kind, and near misses.
+var documents = []string{
+	`{}`, `[]`, `""`, `0`, `-0`, `1.5e+10`, `-12.5E-3`, `true`, `false`, `null`,
+	`{"a":[1,{"b":null}],"c":"x\"y\\z\/\b\f\n\r\t\u00e9"}`, ` { "a" : 1 , "b" : [ ] } `,
+	`{"a":1,}`, `[1,]`, `{"a" 1}`, `{"a":}`, `{1:2}`, `{"a":1 "b":2}`, `[1 2]`,
+	`01`, `1.`, `.5`, `-`, `1e`, `1e+`, `+1`, `0x10`, `NaN`, `tru`, `nulls`,
+	`"\x"`, `"\u12"`, `"\u12G4"`, "\"a\tb\"", `"abc`, `{"a":"b"`, `[`, `{`, ``,
+	`"é"`, `{"é":"ü"}`,
+	strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth),
+}
+
+// TestValueAgreesWithEncodingJSON checks that a scanned document is
+// exactly what encoding/json calls valid, within the depth the scanner
+// follows.
+func TestValueAgreesWithEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, doc := range documents {
+		if got, want := valid(doc), json.Valid([]byte(doc)); got != want {
+			t.Errorf("scan %q: got valid %v, want %v", doc, got, want)
+		}
+	}
+}
+
+func TestValueStopsAtMaxDepth(t *testing.T) {
+	t.Parallel()
+	deep := strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)
+	if valid(deep) {
+		t.Errorf("scan of %d nested arrays: got valid, want not scanned", MaxDepth+1)
+	}
+}
+
+func valid(doc string) bool {
+	b := []byte(doc)
+	i := Space(b, 0)
+	end, ok := Value(b, i, 0)
+	return ok && Space(b, end) == len(b)
+}
+
+func TestUnquote(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ token, want string }{
+		{`"plain"`, "plain"}, {`"a\"b\u00e9\n"`, "a\"bé\n"}, {`""`, ""},
+	} {
+		end, escaped, ok := String([]byte(c.token), 0)
+		if !ok || end != len(c.token) {
+			t.Fatalf("String(%s): got end %d ok %v, want %d true", c.token, end, ok, len(c.token))
+		}
+		if got, ok := Unquote([]byte(c.token), escaped); !ok || got != c.want {
+			t.Errorf("Unquote(%s): got %q %v, want %q true", c.token, got, ok, c.want)
+		}
+	}
+}
+
+func FuzzValue(f *testing.F) {
+	for _, doc := range documents {
+		f.Add(doc)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		if !utf8.ValidString(doc) || strings.Count(doc, "[")+strings.Count(doc, "{") >= MaxDepth {
+			return // callers check UTF-8 first; depth has its own test
+		}
+		if got, want := valid(doc), json.Valid([]byte(doc)); got != want {
+			t.Errorf("scan %q: got valid %v, want %v", doc, got, want)
+		}
+	})
+}
