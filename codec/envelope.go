@@ -26,18 +26,27 @@ var (
 type Input struct {
 	// RunID is the run id the producer chose, or "" when it chose none.
 	RunID string
+	// HasRunID reports that the document has a runId member, even one
+	// that could not be used.
+	HasRunID bool
 	// DropResultOnSuccess is the producer's request to delete the result of
 	// a successful async run.
 	DropResultOnSuccess bool
+	// HasDropResultOnSuccess reports that the document has a
+	// dropResultOnSuccess member, whatever its value.
+	HasDropResultOnSuccess bool
 	// Fields holds the task's own fields, decoded with json.Number for
-	// numbers, as a JSON Schema validator expects them.
+	// numbers, as a JSON Schema validator expects them. It is nil in an
+	// Input made by [ScanInput].
 	Fields map[string]any
 	// Document holds the whole document, reserved fields included, in the
 	// same form as Fields. Validators that know the reserved fields (natq's
-	// input schemas declare them) check this one.
+	// input schemas declare them) check this one. It is nil in an Input
+	// made by [ScanInput].
 	Document map[string]any
 
 	raw      []byte
+	payload  []byte // raw without the reserved members, once made
 	reserved bool
 }
 
@@ -77,7 +86,7 @@ func DecodeInput(b []byte) (*Input, error) {
 func (in *Input) split() error {
 	var errs []error
 	if v, ok := in.Document[FieldRunID]; ok {
-		in.reserved = true
+		in.reserved, in.HasRunID = true, true
 		if id, isStr := v.(string); isStr && ValidRunID(id) {
 			in.RunID = id
 		} else {
@@ -85,7 +94,7 @@ func (in *Input) split() error {
 		}
 	}
 	if v, ok := in.Document[FieldDropResultOnSuccess]; ok {
-		in.reserved = true
+		in.reserved, in.HasDropResultOnSuccess = true, true
 		if drop, isBool := v.(bool); isBool {
 			in.DropResultOnSuccess = drop
 		} else {
@@ -110,6 +119,9 @@ func (in *Input) split() error {
 func (in *Input) Payload() ([]byte, error) {
 	if !in.reserved {
 		return in.raw, nil
+	}
+	if in.payload != nil {
+		return in.payload, nil
 	}
 	b, err := json.Marshal(in.Fields)
 	if err != nil {
