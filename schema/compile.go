@@ -45,7 +45,7 @@ func compile(doc []byte) (*Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile schema: %w", reword(err))
 	}
-	return &Schema{doc: doc, compiled: compiled}, nil
+	return &Schema{doc: doc, compiled: compiled, fast: compileFast(compiled)}, nil
 }
 
 // compileError carries the compiler's error under a shorter message: the

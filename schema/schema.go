@@ -2,6 +2,7 @@ package schema
 
 import (
 	"slices"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -11,6 +12,7 @@ import (
 type Schema struct {
 	doc      []byte
 	compiled *jsonschema.Schema
+	fast     *fastNode // nil when the document uses keywords it does not cover
 }
 
 // JSON returns the document as compact JSON: for a reflected schema, the
@@ -18,4 +20,15 @@ type Schema struct {
 // returned slice.
 func (s *Schema) JSON() []byte {
 	return slices.Clone(s.doc)
+}
+
+// Accepts reports whether doc, the JSON text of a document, is valid
+// against s. It checks the text in place, without decoding it, and is
+// meant as a fast path: true is a verdict, but false means that doc is
+// invalid or that Accepts cannot tell, and [Schema.Validate] on the
+// decoded document gives the verdict and the failures. Accepts covers
+// what reflection produces; for documents that use other keywords it
+// always returns false. It is safe for concurrent use.
+func (s *Schema) Accepts(doc []byte) bool {
+	return s.fast != nil && utf8.Valid(doc) && s.fast.accepts(doc)
 }
