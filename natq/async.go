@@ -249,7 +249,7 @@ func (a *asyncServer) process(msg jetstream.Msg) {
 	}
 	runID := in.RunID
 	if runID == "" {
-		if _, given := in.Document[codec.FieldRunID]; given {
+		if in.HasRunID {
 			a.log.ErrorContext(ctx, "async job with an unusable run id; terminated, no result can be stored",
 				"err", serr.Message)
 			_ = msg.Term()

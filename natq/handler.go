@@ -85,7 +85,17 @@ func (b *binding) admit(raw []byte) (*codec.Input, *Error) {
 // runs: decode the envelope, then validate against s (skipped when s is
 // nil). A producer that validates before sending calls it too, so that it
 // refuses an input with the very status and message a worker would.
+//
+// A valid document takes the fast path: its envelope is read and its
+// fields checked in place, and the handler decodes it once, into its Go
+// type. Anything the fast path cannot settle, invalid documents included,
+// goes through the full decoder and validator, which give the verdict and
+// the message.
 func admitInput(s *schema.Schema, raw []byte) (*codec.Input, *Error) {
+	scanned, ok := codec.ScanInput(raw)
+	if ok && (s == nil || s.Accepts(raw)) {
+		return scanned, nil
+	}
 	in, err := codec.DecodeInput(raw)
 	switch {
 	case errors.Is(err, codec.ErrInvalidJSON):
@@ -95,11 +105,13 @@ func admitInput(s *schema.Schema, raw []byte) (*codec.Input, *Error) {
 	case err != nil:
 		return in, envelopeError(err)
 	}
-	if s == nil {
-		return in, nil
+	if s != nil {
+		if err := s.Validate(in.Document); err != nil {
+			return in, BadRequest(err.Error())
+		}
 	}
-	if err := s.Validate(in.Document); err != nil {
-		return in, BadRequest(err.Error())
+	if ok {
+		return scanned, nil // its payload needs no re-encoding
 	}
 	return in, nil
 }

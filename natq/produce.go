@@ -106,7 +106,7 @@ func (r *request) mergeDrop(in *codec.Input, opt bool) (bool, error) {
 	if !opt || in.DropResultOnSuccess {
 		return false, nil
 	}
-	if _, given := in.Document[codec.FieldDropResultOnSuccess]; given {
+	if in.HasDropResultOnSuccess {
 		return false, r.fail(errors.New("the input's dropResultOnSuccess is false, WithDropResultOnSuccess asks for true"))
 	}
 	return true, nil
