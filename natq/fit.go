@@ -17,8 +17,16 @@ const envelopeRoom = 1024
 // or the run would fail the same way on every attempt. where names the
 // reply subject or result key, for the log.
 func (w *Worker) fit(res result, where string) result {
+	size := int64(len(res.data)) + envelopeRoom
+	// Reading the limit takes the connection's lock, which every publish
+	// holds: skip it while results are well under the last limit read,
+	// as servers with a max payload that small do not exist.
+	if size <= w.maxPayload.Load()/2 {
+		return res
+	}
 	limit := w.nc.MaxPayload()
-	if limit <= 0 || int64(len(res.data))+envelopeRoom <= limit {
+	w.maxPayload.Store(limit)
+	if limit <= 0 || size <= limit {
 		return res
 	}
 	w.log.Warn("result too large for the server; refused", "where", where,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -44,6 +45,9 @@ type Worker struct {
 
 	healMu   sync.Mutex
 	healedAt time.Time
+
+	// maxPayload is the server's max payload as last read, for [fit].
+	maxPayload atomic.Int64
 }
 
 // NewWorker returns a worker on nc. It returns an error naming the option
