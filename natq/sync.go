@@ -18,28 +18,37 @@ type syncServer struct {
 	b   *binding
 	log *slog.Logger
 	sub *nats.Subscription
-	// queue hands requests to a pool of long-lived goroutines, one per
-	// concurrent run: a goroutine per request would grow a fresh stack
-	// for every run.
+	// queue is the subscription's channel: the connection's reader puts
+	// each request in it, and the pool's goroutines take them out. A
+	// callback subscription would add a goroutine and a hand-over per
+	// request, and a goroutine per request would grow a fresh stack for
+	// every run.
 	queue chan *nats.Msg
-	done  chan struct{} // closed when the pool must end
-	runs  sync.WaitGroup
+	pool  *pool
 }
 
+// syncBacklog is how many requests may wait for a goroutine of the pool,
+// as nats.go's own buffer of a subscription. Past it, nats.go reports a
+// slow consumer and the caller's request times out.
+// It is nats.go's default for channel subscriptions; the channel takes
+// 512 KiB per sync task.
+const syncBacklog = 64 * 1024
+
 func newSyncServer(w *Worker, b *binding) *syncServer {
-	return &syncServer{
+	s := &syncServer{
 		w:     w,
 		b:     b,
 		log:   w.log.With("task", b.def.id),
-		queue: make(chan *nats.Msg),
-		done:  make(chan struct{}),
+		queue: make(chan *nats.Msg, syncBacklog),
 	}
+	s.pool = newPool(s.queue, b.def.concurrency, s.serve)
+	return s
 }
 
 func (s *syncServer) start() error {
 	subject := s.w.cfg.names.syncSubject(s.b.def.id)
 	before := s.w.nc.LastError()
-	sub, err := s.w.nc.QueueSubscribe(subject, s.w.cfg.queueGroup, s.dispatch)
+	sub, err := s.w.nc.ChanQueueSubscribe(subject, s.w.cfg.queueGroup, s.queue)
 	if err != nil {
 		return fmt.Errorf("natq: subscribe %s: %w", subject, err)
 	}
@@ -49,31 +58,13 @@ func (s *syncServer) start() error {
 	if err := subscribed(s.w.nc, before, subject); err != nil {
 		return fmt.Errorf("natq: subscribe %s: %w", subject, err)
 	}
-	for range s.b.def.concurrency {
-		s.runs.Go(func() {
-			for {
-				select {
-				case m := <-s.queue:
-					s.serve(m)
-				case <-s.done:
-					return
-				}
-			}
-		})
-	}
+	s.pool.start()
 	return nil
 }
 
-// dispatch runs on the subscription's goroutine. It blocks while every
-// goroutine of the pool is busy, so that requests wait in the
-// subscription's buffer.
-func (s *syncServer) dispatch(m *nats.Msg) {
-	select {
-	case s.queue <- m:
-	case <-s.done:
-		// Stopped past its deadline: the caller's request times out.
-	}
-}
+// okHeader is the header of every plain success. nats.go only reads a
+// reply's header, so all replies share it.
+var okHeader = nats.Header(codec.ReplyHeaders(codec.StatusOK, ""))
 
 func (s *syncServer) serve(m *nats.Msg) {
 	in, serr := s.b.admit(m.Data)
@@ -93,8 +84,13 @@ func (s *syncServer) serve(m *nats.Msg) {
 		res = s.b.run(ctx, in, info)
 	}
 	res = s.w.fit(res, m.Reply)
-	s.log.DebugContext(ctx, "sync run done", "run", runID, "status", res.status)
-	reply := &nats.Msg{Header: nats.Header(codec.ReplyHeaders(res.status, res.msg)), Data: res.data}
+	if s.log.Enabled(ctx, slog.LevelDebug) {
+		s.log.DebugContext(ctx, "sync run done", "run", runID, "status", res.status)
+	}
+	reply := &nats.Msg{Header: okHeader, Data: res.data}
+	if res.status != codec.StatusOK || res.msg != "" {
+		reply.Header = nats.Header(codec.ReplyHeaders(res.status, res.msg))
+	}
 	if err := m.RespondMsg(reply); err != nil && !errors.Is(err, nats.ErrMsgNoReply) {
 		s.log.WarnContext(ctx, "sync reply not sent", "run", runID, "err", err)
 	}
@@ -107,17 +103,17 @@ func (s *syncServer) stop(ctx context.Context) error {
 		return nil
 	}
 	err := s.drain(ctx)
-	// Every request drained has been handed to the pool; its goroutines
-	// finish the run in hand and return.
-	close(s.done)
+	// Every request received is in the queue; the pool serves those left
+	// and returns.
+	s.pool.stop()
 	if err != nil {
 		return err
 	}
-	return waitCtx(ctx, &s.runs, s.b.def.id)
+	return waitCtx(ctx, &s.pool.runs, s.b.def.id)
 }
 
-// drain serves the requests already received and removes the
-// subscription.
+// drain removes the subscription once the requests on their way to it
+// are in the queue.
 func (s *syncServer) drain(ctx context.Context) error {
 	closed := s.sub.StatusChanged(nats.SubscriptionClosed)
 	if err := s.sub.Drain(); err != nil {
