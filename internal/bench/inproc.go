@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 // benchInProcess measures the path every run takes inside the worker,
 // with no network: envelope, validation, decoding, handler, encoding.
-func benchInProcess(r *report) {
+func (r *runner) benchInProcess() {
 	handler := func(_ context.Context, in AddIn) (AddOut, error) {
 		return AddOut{Sum: in.A + in.B}, nil
 	}
@@ -26,7 +26,7 @@ func benchInProcess(r *report) {
 				}
 			}
 		})
-		r.inProc = append(r.inProc, inProcRow{
+		r.report.inProc = append(r.report.inProc, inProcRow{
 			name: c.name, nsPerOp: res.NsPerOp(), allocs: res.AllocsPerOp(), bytes: res.AllocedBytesPerOp(),
 		})
 	}

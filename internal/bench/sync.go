@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -27,28 +27,28 @@ var benchAdd = natq.NewTask[AddIn, AddOut]("bench-add", natq.Sync)
 
 const rawAddSubject = "bench.raw.add"
 
-type connector func(name string) (*nats.Conn, error)
-
-func benchSync(ctx context.Context, cfg config, connect connector, r *report) error {
-	for _, callers := range cfg.callers {
+// benchSync measures the raw responder and natq at each number of
+// callers, alternating them round by round.
+func (r *runner) benchSync(ctx context.Context) error {
+	for _, callers := range syncCallers {
 		row := syncRow{callers: callers}
 		var raws, natqs []syncResult
-		for round := range cfg.rounds {
+		for round := range r.cfg.Rounds {
 			label := fmt.Sprintf("sync raw, %d callers, round %d", callers, round+1)
-			res, err := measureSync(ctx, cfg, connect, label, callers, startRawResponder, rawCall)
+			res, err := r.measureSync(ctx, label, callers, startRawResponder, rawCall)
 			if err != nil {
 				return err
 			}
 			raws = append(raws, res)
 			label = fmt.Sprintf("sync natq, %d callers, round %d", callers, round+1)
-			if res, err = measureSync(ctx, cfg, connect, label, callers, startNatqResponder, natqCall); err != nil {
+			if res, err = r.measureSync(ctx, label, callers, startNatqResponder, natqCall); err != nil {
 				return err
 			}
 			natqs = append(natqs, res)
 		}
 		perSec := func(s syncResult) float64 { return s.perSec }
 		row.raw, row.natq = median(raws, perSec), median(natqs, perSec)
-		r.sync = append(r.sync, row)
+		r.report.sync = append(r.report.sync, row)
 	}
 	return nil
 }
@@ -117,17 +117,15 @@ func natqCall(ctx context.Context, _ *nats.Conn, c *natq.Client, n int) error {
 }
 
 // measureSync starts a responder on its own connection and runs callers
-// on another for cfg.duration.
-func measureSync(
+// on another for the configured duration.
+func (r *runner) measureSync(
 	ctx context.Context,
-	cfg config,
-	connect connector,
 	label string,
 	callers int,
 	start func(*nats.Conn) (func(), error),
 	call caller,
 ) (syncResult, error) {
-	wnc, err := connect("bench-worker")
+	wnc, err := r.connect("bench-worker")
 	if err != nil {
 		return syncResult{}, err
 	}
@@ -137,7 +135,7 @@ func measureSync(
 		return syncResult{}, err
 	}
 	defer stop()
-	pnc, err := connect("bench-producer")
+	pnc, err := r.connect("bench-producer")
 	if err != nil {
 		return syncResult{}, err
 	}
@@ -147,14 +145,12 @@ func measureSync(
 		return syncResult{}, err
 	}
 
-	runCtx, cancel := context.WithTimeout(ctx, cfg.duration)
+	runCtx, cancel := context.WithTimeout(ctx, r.cfg.Duration)
 	defer cancel()
-	bar := startProgress(label, int64(cfg.duration/time.Millisecond))
-	go func() {
-		for t0 := time.Now(); runCtx.Err() == nil; time.Sleep(50 * time.Millisecond) {
-			bar.done.Store(int64(time.Since(t0) / time.Millisecond))
-		}
-	}()
+	began := time.Now()
+	bar := r.startProgress(label, func() float64 {
+		return float64(time.Since(began)) / float64(r.cfg.Duration)
+	})
 	var (
 		mu      sync.Mutex
 		all     latencies
@@ -162,7 +158,6 @@ func measureSync(
 		failure atomic.Value
 		wg      sync.WaitGroup
 	)
-	began := time.Now()
 	for g := range callers {
 		wg.Go(func() {
 			var mine latencies

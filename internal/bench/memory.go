@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -20,8 +20,8 @@ var benchHold = natq.NewTask[DelayIn, DelayOut]("bench-hold", natq.Async,
 // runs in flight, against the heap before the worker started. With an
 // embedded server the server's own memory is in both figures; the
 // difference is what the worker and its runs cost.
-func benchMemory(ctx context.Context, connect connector, r *report) error {
-	nc, err := connect("bench-memory")
+func (r *runner) benchMemory(ctx context.Context) error {
+	nc, err := r.connect("bench-memory")
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func benchMemory(ctx context.Context, connect connector, r *report) error {
 		return fmt.Errorf("memory: %d of %d runs started within a minute", started.Load(), inFlight)
 	}
 	during := heap()
-	r.comment = append(r.comment, fmt.Sprintf(
+	r.report.comment = append(r.report.comment, fmt.Sprintf(
 		"\nmemory: heap %.1f MiB before the worker, %.1f MiB with %d runs in flight (+%.1f MiB)",
 		mib(before), mib(during), inFlight, mib(during)-mib(before)))
 	return nil

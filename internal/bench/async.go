@@ -1,9 +1,10 @@
-package main
+package bench
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/natq/natq-go/natq"
@@ -33,8 +34,10 @@ const (
 	rawHandlers = 64
 )
 
-func benchAsync(ctx context.Context, cfg config, connect connector, r *report) error {
-	nc, err := connect("bench-setup")
+// benchAsync measures the raw consumer and natq, alternating them round
+// by round.
+func (r *runner) benchAsync(ctx context.Context) error {
+	nc, err := r.connect("bench-setup")
 	if err != nil {
 		return err
 	}
@@ -50,15 +53,15 @@ func benchAsync(ctx context.Context, cfg config, connect connector, r *report) e
 		return err
 	}
 	var raws, natqs []float64
-	for round := range cfg.rounds {
-		label := fmt.Sprintf("async raw, %d jobs, round %d", cfg.jobs, round+1)
-		rate, err := measureAsync(ctx, cfg, connect, js, label, rawStream, rawConsumer, rawSubject, startRawWorker)
+	for round := range r.cfg.Rounds {
+		label := fmt.Sprintf("async raw, %d jobs, round %d", r.cfg.Jobs, round+1)
+		rate, err := r.measureAsync(ctx, js, label, rawStream, rawConsumer, rawSubject, startRawWorker)
 		if err != nil {
 			return err
 		}
 		raws = append(raws, rate)
-		label = fmt.Sprintf("async natq, %d jobs, round %d", cfg.jobs, round+1)
-		rate, err = measureAsync(ctx, cfg, connect, js, label, natq.DefaultNames.Stream,
+		label = fmt.Sprintf("async natq, %d jobs, round %d", r.cfg.Jobs, round+1)
+		rate, err = r.measureAsync(ctx, js, label, natq.DefaultNames.Stream,
 			"natq_worker_"+benchJob.ID(), natq.DefaultNames.AsyncPrefix+"."+benchJob.ID(), startNatqWorker)
 		if err != nil {
 			return err
@@ -66,7 +69,9 @@ func benchAsync(ctx context.Context, cfg config, connect connector, r *report) e
 		natqs = append(natqs, rate)
 	}
 	self := func(f float64) float64 { return f }
-	r.async = append(r.async, asyncRow{jobs: cfg.jobs, raw: median(raws, self), natq: median(natqs, self)})
+	r.report.async = append(r.report.async, asyncRow{
+		jobs: r.cfg.Jobs, raw: median(raws, self), natq: median(natqs, self),
+	})
 	return nil
 }
 
@@ -177,29 +182,31 @@ func startNatqWorker(nc *nats.Conn) (func(), error) {
 	return func() { _ = w.Stop(context.Background()) }, nil
 }
 
-// measureAsync queues cfg.jobs jobs, then starts a worker and times it
-// until the consumer has nothing pending and nothing unacknowledged.
-func measureAsync(
+// measureAsync queues the configured number of jobs, then starts a worker
+// and times it until the consumer has nothing pending and nothing
+// unacknowledged.
+func (r *runner) measureAsync(
 	ctx context.Context,
-	cfg config,
-	connect connector,
 	js jetstream.JetStream,
 	label, stream, consumer, subject string,
 	start func(*nats.Conn) (func(), error),
 ) (float64, error) {
-	if err := queue(ctx, js, subject, cfg.jobs); err != nil {
+	jobs := int64(r.cfg.Jobs)
+	if err := queue(ctx, js, subject, r.cfg.Jobs); err != nil {
 		return 0, err
 	}
 	cons, err := js.Consumer(ctx, stream, consumer)
 	if err != nil {
 		return 0, err
 	}
-	wnc, err := connect("bench-worker")
+	wnc, err := r.connect("bench-worker")
 	if err != nil {
 		return 0, err
 	}
 	defer wnc.Close()
-	bar := startProgress(label, int64(cfg.jobs))
+	var done atomic.Int64
+	bar := r.startProgress(label, func() float64 { return float64(done.Load()) / float64(jobs) })
+	defer bar.end()
 	began := time.Now()
 	stop, err := start(wnc)
 	if err != nil {
@@ -212,7 +219,7 @@ func measureAsync(
 			return 0, err
 		}
 		left := info.NumPending + uint64(info.NumAckPending)
-		bar.done.Store(int64(cfg.jobs) - int64(left))
+		done.Store(jobs - int64(left))
 		if left == 0 {
 			break
 		}
@@ -220,7 +227,7 @@ func measureAsync(
 	}
 	elapsed := time.Since(began)
 	bar.end()
-	return float64(cfg.jobs) / elapsed.Seconds(), nil
+	return float64(jobs) / elapsed.Seconds(), nil
 }
 
 // queue publishes n jobs, pipelined, and waits until the stream has them.
