@@ -119,7 +119,8 @@ func (a *app) rootCommand() *cobra.Command {
 		Short: "Discover, call and enqueue natq tasks over NATS",
 		Long: "natq talks to natq workers over NATS: it lists the tasks they publish,\n" +
 			"calls sync tasks, enqueues async tasks and reads their results. natq dev\n" +
-			"runs a local NATS server with JetStream to try it all.\n\n" + exitCodesHelp,
+			"runs a local NATS server with JetStream to try it all; natq bench\n" +
+			"measures natq against hand-written nats.go code.\n\n" + exitCodesHelp,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
@@ -146,6 +147,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.enqueueCommand(),
 		a.resultCommand(),
 		a.watchCommand(),
+		a.benchCommand(),
 	)
 	return root
 }

@@ -1,12 +1,14 @@
 // Command natq is the natq command line: a development server, discovery
 // of the tasks workers publish, calls, enqueues and results, from a
-// terminal or a script.
+// terminal or a script, and a benchmark of natq against hand-written
+// nats.go code.
 //
 //	go install github.com/natq/natq-go/cmd/natq@latest
 //	natq dev                              # a local NATS server with JetStream
 //	natq tasks                            # what workers have published
 //	natq call greet '{"name":"Ada"}'      # run a sync task
 //	natq enqueue word-report @in.json --wait
+//	natq bench                            # natq against raw nats.go, as ratios
 //
 // Run natq --help for every command, flag and exit code.
 package main

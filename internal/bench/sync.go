@@ -184,6 +184,9 @@ func (r *runner) measureSync(
 	if err, _ := failure.Load().(error); err != nil {
 		return syncResult{}, fmt.Errorf("%s: %w", label, err)
 	}
+	if err := ctx.Err(); err != nil { // cut short: the figures mean nothing
+		return syncResult{}, fmt.Errorf("%s: %w", label, err)
+	}
 	return syncResult{
 		perSec: float64(calls.Load()) / elapsed.Seconds(),
 		p50:    all.percentile(0.50),
