@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,16 +27,20 @@ func TestBench(t *testing.T) {
 		t.Errorf("escape codes in output that is not a terminal: %q", o.stdout)
 	}
 	sync := tableRows(t, o.stdout, "sync (request/reply)")
+	sync = slices.DeleteFunc(sync, func(row []string) bool { return row[0] == "p50" }) // checked below
 	if len(sync) != 2 || sync[0][0] != "1" || sync[1][0] != "64" {
 		t.Fatalf("got sync rows %q, want one for 1 caller and one for 64", sync)
 	}
+	var p50Over []time.Duration // natq p50 minus raw p50, per row
 	for _, row := range sync {
 		checkRatio(t, "sync, "+row[0]+" callers", row[1:4])
 		p50, p99 := parseDuration(t, row[5]), parseDuration(t, row[7])
 		if p50 <= 0 || p99 < p50 {
 			t.Errorf("sync, %s callers: got natq p50 %v and p99 %v, want 0 < p50 <= p99", row[0], p50, p99)
 		}
+		p50Over = append(p50Over, p50-parseDuration(t, row[4]))
 	}
+	checkP50Overhead(t, o.stdout, p50Over)
 	async := tableRows(t, o.stdout, "async (queued jobs drained end to end)")
 	if len(async) != 1 || async[0][0] != "200" {
 		t.Fatalf("got async rows %q, want one for 200 jobs", async)
@@ -136,6 +141,26 @@ func tableRows(t *testing.T, out, title string) [][]string {
 		rows = append(rows, strings.Fields(line))
 	}
 	return rows
+}
+
+// checkP50Overhead checks the sync p50 overhead line against the
+// overheads the table shows.
+func checkP50Overhead(t *testing.T, out string, want []time.Duration) {
+	t.Helper()
+	m := regexp.MustCompile(`\n  p50 latency overhead \(natq - raw\): ([+-]\d+) µs at 1 caller, ([+-]\d+) µs at 64 callers\n`).
+		FindStringSubmatch(out)
+	if m == nil {
+		t.Errorf("no p50 overhead line for 1 and 64 callers in %q", out)
+		return
+	}
+	for i, f := range m[1:] {
+		us, _ := strconv.Atoi(f)
+		// The table rounds each p50 to the microsecond, the line their
+		// difference.
+		if got := time.Duration(us) * time.Microsecond; (got - want[i]).Abs() > time.Microsecond {
+			t.Errorf("p50 overhead %d: got %v, want %v as the table says", i, got, want[i])
+		}
+	}
 }
 
 // checkRatio checks the raw figure, the natq figure and their ratio in

@@ -73,3 +73,18 @@ func TestPercentileAndMedian(t *testing.T) {
 		t.Errorf("median: got %v, want the run at 2 calls/s", got.perSec)
 	}
 }
+
+func TestP50Overhead(t *testing.T) {
+	t.Parallel()
+	r := report{sync: []syncRow{
+		{callers: 1, raw: syncResult{p50: 40 * time.Microsecond}, natq: syncResult{p50: 65600 * time.Nanosecond}},
+		{callers: 64, raw: syncResult{p50: time.Millisecond}, natq: syncResult{p50: 990 * time.Microsecond}},
+	}}
+	want := "  p50 latency overhead (natq - raw): +26 µs at 1 caller, -10 µs at 64 callers\n"
+	if got := r.String(); !strings.Contains(got, want) {
+		t.Errorf("got %q, want it to hold %q", got, want)
+	}
+	if got := (&report{}).String(); strings.Contains(got, "overhead") {
+		t.Errorf("with no sync rows: got %q, want no overhead line", got)
+	}
+}

@@ -57,6 +57,21 @@ type inProcRow struct {
 	allocs, bytes int64
 }
 
+// p50Overhead is how much later natq's median call returns than the raw
+// one's, in microseconds, at each number of callers.
+func (r *report) p50Overhead() string {
+	parts := make([]string, len(r.sync))
+	for i, s := range r.sync {
+		over := (s.natq.p50 - s.raw.p50).Round(time.Microsecond).Microseconds()
+		unit := "callers"
+		if s.callers == 1 {
+			unit = "caller"
+		}
+		parts[i] = fmt.Sprintf("%+d µs at %d %s", over, s.callers, unit)
+	}
+	return strings.Join(parts, ", ")
+}
+
 func (r *report) String() string {
 	var b strings.Builder
 	w := &b
@@ -68,6 +83,9 @@ func (r *report) String() string {
 			s.callers, s.raw.perSec, s.natq.perSec, s.natq.perSec/s.raw.perSec,
 			s.raw.p50.Round(time.Microsecond), s.natq.p50.Round(time.Microsecond),
 			s.raw.p99.Round(time.Microsecond), s.natq.p99.Round(time.Microsecond))
+	}
+	if len(r.sync) > 0 {
+		fmt.Fprintf(w, "  p50 latency overhead (natq - raw): %s\n", r.p50Overhead())
 	}
 	fmt.Fprintln(w, "\nasync (queued jobs drained end to end)")
 	fmt.Fprintf(w, "  %-8s %14s %14s %7s\n", "jobs", "raw jobs/s", "natq jobs/s", "ratio")
