@@ -59,7 +59,7 @@ func (r *runner) benchMemory(ctx context.Context) error {
 	}
 	during := heap()
 	r.report.comment = append(r.report.comment, fmt.Sprintf(
-		"\nmemory: heap %.1f MiB before the worker, %.1f MiB with %d runs in flight (+%.1f MiB)",
+		"\nmemory: heap %.1f MiB before the worker, %.1f MiB with %d runs in flight (%+.1f MiB)",
 		mib(before), mib(during), inFlight, mib(during)-mib(before)))
 	return nil
 }
