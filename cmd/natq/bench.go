@@ -37,7 +37,8 @@ func (a *app) benchCommand() *cobra.Command {
 	fs.IntVar(&cfg.Jobs, "jobs", cfg.Jobs, "async jobs queued for each async measurement")
 	fs.StringVar(&cfg.Only, "only", "",
 		`run only the "sync" or the "async" measurements, and the in-process one`)
-	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "",
+		"write a CPU profile of the whole run to this file")
 	return cmd
 }
 

@@ -57,8 +57,9 @@ func TestBench(t *testing.T) {
 			}
 		}
 	}
-	if !regexp.MustCompile(`(?m)^memory: heap [\d.]+ MiB before the worker, [\d.]+ MiB with 1000 runs in flight`).
-		MatchString(o.stdout) {
+	memory := regexp.MustCompile(
+		`(?m)^memory: heap [\d.]+ MiB before the worker, [\d.]+ MiB with 1000 runs in flight`)
+	if !memory.MatchString(o.stdout) {
 		t.Errorf("no memory line in %q", o.stdout)
 	}
 }
@@ -72,7 +73,8 @@ func TestBenchServerOnTerminal(t *testing.T) {
 	a := newApp(strings.NewReader(""), out, &strings.Builder{}, func(string) string { return "" })
 	a.terminal = func(io.Writer) bool { return true }
 
-	code := a.run(context.Background(), []string{"-s", url, "bench", "--only", "sync", "--rounds", "1", "--duration", "100ms"})
+	code := a.run(context.Background(),
+		[]string{"-s", url, "bench", "--only", "sync", "--rounds", "1", "--duration", "100ms"})
 
 	got := out.String()
 	if code != 0 {
@@ -147,8 +149,9 @@ func tableRows(t *testing.T, out, title string) [][]string {
 // overheads the table shows.
 func checkP50Overhead(t *testing.T, out string, want []time.Duration) {
 	t.Helper()
-	m := regexp.MustCompile(`\n  p50 latency overhead \(natq - raw\): ([+-]\d+) µs at 1 caller, ([+-]\d+) µs at 64 callers\n`).
-		FindStringSubmatch(out)
+	line := regexp.MustCompile(`\n  p50 latency overhead \(natq - raw\): ` +
+		`([+-]\d+) µs at 1 caller, ([+-]\d+) µs at 64 callers\n`)
+	m := line.FindStringSubmatch(out)
 	if m == nil {
 		t.Errorf("no p50 overhead line for 1 and 64 callers in %q", out)
 		return

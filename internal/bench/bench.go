@@ -99,7 +99,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		url = srv.URL()
 	}
 	r := &runner{cfg: cfg, url: url, out: &printer{w: out}}
-	r.out.printf("natq bench: server %s, %d rounds (median), sync %v per run, %d async jobs per run\n\n",
+	r.out.printf(
+		"natq bench: server %s, %d rounds (median), sync %v per run, %d async jobs per run\n\n",
 		url, cfg.Rounds, cfg.Duration, cfg.Jobs)
 
 	if cfg.CPUProfile != "" {

@@ -22,7 +22,10 @@ type progress struct {
 // startProgress starts showing the progress of the measurement label.
 // Call end when the measurement ends.
 func (r *runner) startProgress(label string, frac func() float64) *progress {
-	p := &progress{r: r, label: label, frac: frac, stop: make(chan struct{}), ended: make(chan struct{})}
+	p := &progress{
+		r: r, label: label, frac: frac,
+		stop: make(chan struct{}), ended: make(chan struct{}),
+	}
 	if r.cfg.Progress == nil {
 		r.out.printf("%s\n", label)
 		close(p.ended)
