@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"testing"
 	"unicode/utf8"
 )
@@ -82,6 +83,21 @@ func FuzzEncodeInput(f *testing.F) {
 		}
 		if in.RunID != runID || in.DropResultOnSuccess != drop {
 			t.Fatalf("got %q %v from %s, want %q %v", in.RunID, in.DropResultOnSuccess, doc, runID, drop)
+		}
+	})
+}
+
+// FuzzValidRunID checks that ValidRunID is RunIDPattern, which other SDKs
+// and the published schemas use.
+func FuzzValidRunID(f *testing.F) {
+	pattern := regexp.MustCompile(RunIDPattern)
+	for _, seed := range []string{"r-1", "a.b", ".a", "a.", "a..b", "a b", "", "=/_-", "é", "a.b.c"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		want := id != "" && len(id) <= MaxRunIDLength && pattern.MatchString(id)
+		if got := ValidRunID(id); got != want {
+			t.Errorf("ValidRunID(%q) = %v, want %v", id, got, want)
 		}
 	})
 }

@@ -3,7 +3,6 @@ package natq
 import (
 	"fmt"
 	"reflect"
-	"regexp"
 	"time"
 
 	"github.com/natq/natq-go/codec"
@@ -34,17 +33,28 @@ func (k Kind) String() string {
 	}
 }
 
-// taskIDRe: one subject token that is also a KV key.
-var taskIDRe = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-
 // ValidateTaskID returns an error naming id when it cannot be a task id. A
 // task id must be one NATS subject token and a valid KV key: letters,
 // digits, '-' and '_'.
 func ValidateTaskID(id string) error {
-	if !taskIDRe.MatchString(id) {
+	if !validTaskID(id) {
 		return fmt.Errorf("natq: invalid task id %q: use letters, digits, '-' and '_'", id)
 	}
 	return nil
+}
+
+// validTaskID reports whether id is one subject token that is also a KV
+// key: ^[A-Za-z0-9_-]+$. Every call checks its task id, so this is a loop
+// rather than a regular expression.
+func validTaskID(id string) bool {
+	for i := range len(id) {
+		switch c := id[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return id != ""
 }
 
 // TaskOption configures a [Task].
