@@ -41,8 +41,9 @@ type pool struct {
 	count atomic.Int32 // lanes
 	want  atomic.Int32 // lanes wanted: base plus the stuck ones
 
-	mu    sync.Mutex
-	lanes map[*lane]struct{}
+	mu      sync.Mutex
+	lanes   map[*lane]struct{}
+	stopped bool // no lane may start: stop waits for them
 }
 
 // lane is one goroutine of the pool.
@@ -206,10 +207,15 @@ func (p *pool) look(seen map[*lane]uint64) {
 	}
 	want := min(p.base+stuck, p.max)
 	p.want.Store(int32(want))
-	if len(p.queue) > 0 {
+	if len(p.queue) > 0 && !p.stopped {
 		p.add(min(want-len(p.lanes), len(p.queue)), true)
 	}
 }
 
-// stop ends the pool once the queue is empty.
-func (p *pool) stop() { close(p.done) }
+// stop ends the pool once the queue is empty. Wait on p.runs for it.
+func (p *pool) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stopped = true
+	close(p.done)
+}
