@@ -61,6 +61,14 @@
 // "date-time", "email", "uuid" and the like must be one. time.Time always
 // encodes as a valid date-time.
 //
+// [Schema.Accepts] is the fast path a worker takes first: it checks the
+// JSON text in place, with no decoding and no allocation for the keywords
+// reflection produces, and answers yes only when Validate would. When it
+// says no, or cannot tell (a number with more than 15 digits against a
+// bound, an escaped string whose content matters, a keyword it does not
+// cover, such as oneOf, not or multipleOf), Validate gives the verdict
+// and the message.
+//
 // # Limitations
 //
 // A member whose schema invopop took from another field than the one
