@@ -39,23 +39,27 @@ type asyncServer struct {
 	log   *slog.Logger
 	beats *beater
 
-	cons     jetstream.Consumer // used by the loop only, once started
-	slots    chan struct{}      // a token per run that may start
-	runs     sync.WaitGroup
-	quit     chan struct{}
-	loopDone chan struct{}
+	cons  jetstream.Consumer // used by the loop only, once started
+	slots chan struct{}      // a token per run that may start
+	// finishing has a place per job whose handler has returned and whose
+	// result is being written; it bounds how many a worker holds.
+	finishing chan struct{}
+	runs      sync.WaitGroup
+	quit      chan struct{}
+	loopDone  chan struct{}
 }
 
 func newAsyncServer(w *Worker, b *binding) *asyncServer {
 	log := w.log.With("task", b.def.id)
 	a := &asyncServer{
-		w:        w,
-		b:        b,
-		log:      log,
-		beats:    newBeater(w.cfg.heartbeat, func(err error) { log.Debug("heartbeat", "err", err) }),
-		slots:    make(chan struct{}, b.def.concurrency),
-		quit:     make(chan struct{}),
-		loopDone: make(chan struct{}),
+		w:         w,
+		b:         b,
+		log:       log,
+		beats:     newBeater(w.cfg.heartbeat, func(err error) { log.Debug("heartbeat", "err", err) }),
+		slots:     make(chan struct{}, b.def.concurrency),
+		finishing: make(chan struct{}, b.def.concurrency),
+		quit:      make(chan struct{}),
+		loopDone:  make(chan struct{}),
 	}
 	for range b.def.concurrency {
 		a.slots <- struct{}{}
@@ -160,8 +164,9 @@ func (a *asyncServer) pull(n int) error {
 			continue
 		}
 		a.runs.Go(func() {
-			defer a.release(1)
-			a.process(msg)
+			t := &tenure{a: a}
+			defer t.end()
+			a.process(msg, t)
 		})
 	}
 	a.release(n - started)
@@ -224,7 +229,7 @@ func (a *asyncServer) stop(ctx context.Context) error {
 
 // process carries one delivered job through the protocol: validate, the
 // 100 record, the handler, then the final record and ack, term or nak.
-func (a *asyncServer) process(msg jetstream.Msg) {
+func (a *asyncServer) process(msg jetstream.Msg, t *tenure) {
 	ctx := a.w.runCtx
 	meta, err := msg.Metadata()
 	if err != nil {
@@ -281,7 +286,34 @@ func (a *asyncServer) process(msg jetstream.Msg) {
 		return
 	}
 	info := RunInfo{RunID: runID, TaskID: a.b.def.id, WorkerID: a.w.id, Attempt: attempt}
-	j.settle(ctx, a.b.run(ctx, in, info))
+	res := a.b.run(ctx, in, info)
+	t.finish()
+	j.settle(ctx, res)
+}
+
+// tenure is what a job holds: its run slot until its handler returns,
+// then a finishing place while its result is written and the job
+// acknowledged. The slot goes to the next job at once, so that result
+// writes overlap runs instead of keeping slots from them.
+type tenure struct {
+	a         *asyncServer
+	finishing bool
+}
+
+// finish trades the run slot for a finishing place, waiting for one.
+func (t *tenure) finish() {
+	t.a.finishing <- struct{}{}
+	t.a.release(1)
+	t.finishing = true
+}
+
+// end gives up whatever the job holds.
+func (t *tenure) end() {
+	if t.finishing {
+		<-t.a.finishing
+		return
+	}
+	t.a.release(1)
 }
 
 // derivedRunID names a run whose producer gave no id. It is a ULID made of
