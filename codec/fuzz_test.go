@@ -95,8 +95,11 @@ func FuzzValidRunID(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, id string) {
-		want := id != "" && len(id) <= MaxRunIDLength && pattern.MatchString(id)
-		if got := ValidRunID(id); got != want {
+		match := pattern.MatchString(id)
+		if got := MatchRunIDPattern(id); got != match {
+			t.Errorf("MatchRunIDPattern(%q) = %v, want %v", id, got, match)
+		}
+		if got, want := ValidRunID(id), match && len(id) <= MaxRunIDLength; got != want {
 			t.Errorf("ValidRunID(%q) = %v, want %v", id, got, want)
 		}
 	})

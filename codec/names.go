@@ -22,11 +22,13 @@ const RunIDPattern = `^[-/_=A-Za-z0-9]+(\.[-/_=A-Za-z0-9]+)*$`
 
 // ValidRunID reports whether id can be used as a run id.
 func ValidRunID(id string) bool {
-	if id == "" || len(id) > MaxRunIDLength {
-		return false
-	}
-	// The loop is RunIDPattern, which every run id on a worker's hot path
-	// is checked against: tokens of runIDByte joined by single dots.
+	return len(id) <= MaxRunIDLength && MatchRunIDPattern(id)
+}
+
+// MatchRunIDPattern reports whether id matches [RunIDPattern], whatever
+// its length. It is what the regular expression says, without one: every
+// run id on a worker's hot path is checked.
+func MatchRunIDPattern[T string | []byte](id T) bool {
 	dot := true // at the start, as after a dot, a token must begin
 	for i := range len(id) {
 		switch c := id[i]; {

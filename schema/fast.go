@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/natq/natq-go/codec"
 	"github.com/natq/natq-go/internal/jsonscan"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -67,7 +68,7 @@ type fastNode struct {
 	minItems, maxItems int // -1 when absent
 
 	minLength, maxLength int // -1 when absent
-	pattern              *regexp.Regexp
+	pattern              func([]byte) bool
 
 	bounds []bound
 
@@ -128,7 +129,8 @@ func (c *fastCompiler) node(s *jsonschema.Schema) *fastNode {
 	c.object(n, s)
 	n.items = c.node(s.Items2020)
 	n.minItems, n.maxItems = s.MinItems, s.MaxItems
-	n.minLength, n.maxLength, n.pattern = s.MinLength, s.MaxLength, s.Pattern
+	n.minLength, n.maxLength = s.MinLength, s.MaxLength
+	n.pattern = matcher(s.Pattern)
 	for _, b := range []struct {
 		r                *big.Rat
 		above, exclusive bool
@@ -147,6 +149,18 @@ func (c *fastCompiler) node(s *jsonschema.Schema) *fastNode {
 		n.items == nil && n.minItems < 0 && n.maxItems < 0 &&
 		n.minLength < 0 && n.maxLength < 0 && n.pattern == nil && len(n.bounds) == 0
 	return n
+}
+
+// matcher returns what checks a pattern: the run id's, which every input
+// with a run id declares, with a loop instead of the regular expression.
+func matcher(re *regexp.Regexp) func([]byte) bool {
+	switch {
+	case re == nil:
+		return nil
+	case re.String() == codec.RunIDPattern:
+		return codec.MatchRunIDPattern[[]byte]
+	}
+	return re.Match
 }
 
 func (c *fastCompiler) nodes(list []*jsonschema.Schema) []*fastNode {
@@ -424,7 +438,7 @@ func (n *fastNode) checkString(b []byte, i int) (int, bool) {
 			return end, false
 		}
 	}
-	if n.pattern != nil && !n.pattern.Match(v) {
+	if n.pattern != nil && !n.pattern(v) {
 		return end, false
 	}
 	if n.hasEnum && !n.inEnum(string(v)) {
