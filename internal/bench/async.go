@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -232,13 +233,27 @@ func (r *runner) measureAsync(
 
 // queue publishes n jobs, pipelined, and waits until the stream has them.
 func queue(ctx context.Context, js jetstream.JetStream, subject string, n int) error {
-	for i := range n {
+	for i := 0; i < n; {
 		id := ulid.Make().String()
 		body := []byte(`{"runId":"` + id + `","delayMs":0}`)
-		if _, err := js.PublishAsync(subject, body, jetstream.WithMsgID(id)); err != nil {
+		_, err := js.PublishAsync(subject, body, jetstream.WithMsgID(id))
+		switch {
+		case errors.Is(err, jetstream.ErrTooManyStalledMsgs):
+			// A busy machine: let the server catch up, then go on.
+			if err := published(ctx, js, n); err != nil {
+				return err
+			}
+		case err != nil:
 			return fmt.Errorf("queue job %d: %w", i, err)
+		default:
+			i++
 		}
 	}
+	return published(ctx, js, n)
+}
+
+// published waits until the server has acknowledged every job sent.
+func published(ctx context.Context, js jetstream.JetStream, n int) error {
 	select {
 	case <-js.PublishAsyncComplete():
 		return nil
