@@ -13,8 +13,15 @@ import (
 // precision. It returns nil or a *[ValidationError]. A value no JSON
 // decoder makes, such as a Go struct, is reported as a failure at the
 // root. Validate is safe for concurrent use.
-func (s *Schema) Validate(doc any) error {
-	err := s.compiled.Validate(doc)
+func (s *Schema) Validate(doc any) (err error) {
+	defer func() {
+		// The validator panics on some numbers it cannot read exactly,
+		// such as 1e1000001; no input may take a worker down.
+		if v := recover(); v != nil {
+			err = &ValidationError{Failures: []Failure{{Message: fmt.Sprintf("cannot be validated: %v", v)}}}
+		}
+	}()
+	err = s.compiled.Validate(doc)
 	if err == nil {
 		return nil
 	}

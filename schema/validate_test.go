@@ -2,6 +2,7 @@ package schema
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -174,5 +175,19 @@ func TestValidateNotJSON(t *testing.T) {
 	want := "invalid input: (root): a Go struct {} is not a decoded JSON value"
 	if got := err.Error(); got != want {
 		t.Errorf("Validate: got %q, want %q", got, want)
+	}
+}
+
+// TestValidateDoesNotPanic checks that a number the validator cannot read
+// exactly fails validation instead of panicking: the validator's exact
+// arithmetic gives up on exponents past a million.
+func TestValidateDoesNotPanic(t *testing.T) {
+	t.Parallel()
+	s := mustReflect[Signup](t)
+	doc := decode(t, `{"name":"Ann","email":"a@b.c","age":1e1000001}`)
+	err := s.Validate(doc)
+	var ve *ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "cannot be validated") {
+		t.Fatalf("Validate: got %v, want a *ValidationError saying it cannot be validated", err)
 	}
 }
