@@ -6,20 +6,33 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/natq/natq-go/internal/jsonscan"
 )
 
 // Errors of [DecodeInput]. ErrInvalidJSON maps to [StatusNotAcceptable];
-// the others to [StatusBadRequest]. ErrNotObject and ErrTooDeep come with
-// no Input.
+// the others to [StatusBadRequest]. ErrNotObject comes with no Input, and
+// ErrTooDeep and ErrNumberRange with one that holds the envelope only
+// (or none, when the document is not an object).
 var (
 	ErrInvalidJSON   = errors.New("input is not valid JSON")
 	ErrNotObject     = errors.New("input must be a JSON object")
-	ErrTooDeep       = errors.New("input is nested too deeply")
+	ErrTooDeep       = fmt.Errorf("input is nested more than %d levels deep", MaxDepth)
+	ErrNumberRange   = fmt.Errorf("input has a number with an exponent beyond ±%d", MaxExponent)
 	ErrInvalidRunID  = errors.New("runId must be a non-empty string of letters, digits, '-', '_', '=', '/' and single inner dots")
 	ErrInvalidDropFl = errors.New("dropResultOnSuccess must be a boolean")
 )
+
+// Limits of an input document, beyond which [DecodeInput] refuses it and
+// [ScanInput] leaves it to DecodeInput.
+const (
+	MaxDepth    = jsonscan.MaxDepth
+	MaxExponent = jsonscan.MaxExponent
+)
+
+// maxDecodeDepth is where encoding/json stops.
+const maxDecodeDepth = 10000
 
 // Input is a decoded input document: the envelope's reserved fields split
 // from the task's own fields.
@@ -51,7 +64,8 @@ type Input struct {
 }
 
 // DecodeInput parses an input document. It returns [ErrInvalidJSON] when b
-// is not JSON, [ErrNotObject] when it is JSON but not an object, and
+// is not JSON, [ErrNotObject] when it is JSON but not an object,
+// [ErrTooDeep] or [ErrNumberRange] past [MaxDepth] or [MaxExponent], and
 // [ErrInvalidRunID] or [ErrInvalidDropFl] when a reserved field has the
 // wrong type or a run id could not be used as a KV key. Any error but
 // ErrInvalidJSON may come with a partly filled Input: a valid run id is
@@ -60,19 +74,28 @@ func DecodeInput(b []byte) (*Input, error) {
 	if !utf8.Valid(b) {
 		return nil, ErrInvalidJSON // RFC 8259 requires UTF-8
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		// encoding/json stops at 10 000 levels; the document may well be
-		// valid JSON, just not one anybody should send.
-		if strings.Contains(err.Error(), "exceeded max depth") {
+	depth, exponent := jsonscan.Measure(b)
+	if !json.Valid(b) {
+		// encoding/json also stops at 10 000 levels; such a document may
+		// well be valid JSON, just not one anybody should send.
+		if depth > maxDecodeDepth {
 			return nil, ErrTooDeep
 		}
 		return nil, ErrInvalidJSON
 	}
-	if len(bytes.TrimSpace(b[dec.InputOffset():])) != 0 {
-		return nil, ErrInvalidJSON // data after the document
+	switch {
+	case depth > MaxDepth:
+		return envelopeOnly(b), ErrTooDeep
+	case exponent > MaxExponent:
+		// Exact arithmetic on such a number costs the validator seconds,
+		// and it fits no Go number type anyway.
+		return envelopeOnly(b), ErrNumberRange
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, ErrInvalidJSON
 	}
 	obj, ok := doc.(map[string]any)
 	if !ok {
@@ -80,6 +103,30 @@ func DecodeInput(b []byte) (*Input, error) {
 	}
 	in := &Input{Document: obj, raw: b}
 	return in, in.split()
+}
+
+// envelopeOnly reads the envelope of a valid document that is refused
+// for what it holds, so that the refusal can be recorded under its run
+// id. The members' values are not decoded. It returns nil when b is not
+// an object.
+func envelopeOnly(b []byte) *Input {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(b, &members) != nil {
+		return nil
+	}
+	in := &Input{raw: b}
+	if v, ok := members[FieldRunID]; ok {
+		in.HasRunID = true
+		var id string
+		if json.Unmarshal(v, &id) == nil && ValidRunID(id) {
+			in.RunID = id
+		}
+	}
+	if v, ok := members[FieldDropResultOnSuccess]; ok {
+		in.HasDropResultOnSuccess = true
+		in.DropResultOnSuccess = string(v) == "true"
+	}
+	return in
 }
 
 // split takes the reserved fields out of the document into the envelope.

@@ -23,7 +23,7 @@ func FuzzDecodeInput(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		in, err := DecodeInput(b)
 		if err != nil {
-			for _, known := range []error{ErrInvalidJSON, ErrNotObject, ErrTooDeep, ErrInvalidRunID, ErrInvalidDropFl} {
+			for _, known := range []error{ErrInvalidJSON, ErrNotObject, ErrTooDeep, ErrNumberRange, ErrInvalidRunID, ErrInvalidDropFl} {
 				if errors.Is(err, known) {
 					return
 				}

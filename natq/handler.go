@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/natq/natq-go/codec"
 	"github.com/natq/natq-go/schema"
@@ -72,7 +73,26 @@ type result struct {
 	final bool
 }
 
-func failure(err *Error) result { return result{status: err.Status, msg: err.Message} }
+func failure(err *Error) result { return result{status: err.Status, msg: clip(err.Message)} }
+
+// maxErrorText is the longest error message put on the wire. A result's
+// message travels in a reply header or a KV record, both within the
+// server's max payload; a validation error that lists every failing item
+// of a large input would not fit, and the run would get no answer.
+const maxErrorText = 4096
+
+// clip shortens a message to maxErrorText bytes, on a rune boundary, and
+// says how much was left out.
+func clip(msg string) string {
+	if len(msg) <= maxErrorText {
+		return msg
+	}
+	cut := maxErrorText - 64 // room for the note
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", msg[:cut], len(msg)-cut)
+}
 
 // admit decodes and validates an input document. It returns the input (nil
 // when the document is not a JSON object) and, when the input cannot run,
@@ -100,8 +120,10 @@ func admitInput(s *schema.Schema, raw []byte) (*codec.Input, *Error) {
 	switch {
 	case errors.Is(err, codec.ErrInvalidJSON):
 		return nil, NewError(codec.StatusNotAcceptable, codec.MsgInvalidJSON)
-	case errors.Is(err, codec.ErrNotObject), errors.Is(err, codec.ErrTooDeep):
+	case errors.Is(err, codec.ErrNotObject):
 		return nil, BadRequest(err.Error())
+	case errors.Is(err, codec.ErrTooDeep), errors.Is(err, codec.ErrNumberRange):
+		return in, BadRequest(err.Error()) // in holds the envelope, if any
 	case err != nil:
 		return in, envelopeError(err)
 	}

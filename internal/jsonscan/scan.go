@@ -14,9 +14,17 @@ import (
 )
 
 // MaxDepth is the deepest nesting of arrays and objects the scanner
-// follows. Deeper documents are reported as not scanned, so that callers
-// fall back to a full decoder, which has its own limit and message.
-const MaxDepth = 512
+// follows, and natq accepts in an input: validating deeper documents
+// costs the full validator seconds. Deeper documents are reported as not
+// scanned, so that callers fall back to the full decoder, which refuses
+// them with its message.
+const MaxDepth = 128
+
+// MaxExponent is the largest exponent, in magnitude, of a number the
+// scanner reads, and natq accepts in an input: far beyond any float type,
+// and small enough that exact arithmetic on the number stays cheap.
+// Numbers with larger exponents are reported as not scanned.
+const MaxExponent = 1000
 
 // Space returns the offset of the first byte at or after i that is not
 // JSON white space.
@@ -128,12 +136,60 @@ func ScanNumber(b []byte, i int) (end int, n Number, ok bool) {
 		}
 		start := i
 		i = digits(b, start)
-		if i == start {
+		if i == start || !smallExponent(b[start:i]) {
 			return i, n, false
 		}
 		n.Exponent = true
 	}
 	return i, n, true
+}
+
+// smallExponent reports whether the digits of an exponent are at most
+// MaxExponent.
+func smallExponent(digits []byte) bool {
+	v := 0
+	for _, c := range digits {
+		v = v*10 + int(c-'0')
+		if v > MaxExponent {
+			return false
+		}
+	}
+	return true
+}
+
+// Measure returns the deepest nesting of arrays and objects in the JSON
+// text b, and the largest exponent in magnitude of its numbers, capped
+// just past MaxExponent. It reads any text, valid JSON or not, in one
+// pass, and is meant for texts already known to be valid.
+func Measure(b []byte) (depth, exponent int) {
+	level := 0
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; c {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+		case '[', '{':
+			level++
+			depth = max(depth, level)
+		case ']', '}':
+			level--
+		case 'e', 'E':
+			j := i + 1
+			if j < len(b) && (b[j] == '+' || b[j] == '-') {
+				j++
+			}
+			v := 0
+			for ; j < len(b) && '0' <= b[j] && b[j] <= '9'; j++ {
+				v = min(v*10+int(b[j]-'0'), MaxExponent+1)
+			}
+			exponent = max(exponent, v)
+			i = j - 1
+		}
+	}
+	return depth, exponent
 }
 
 func digits(b []byte, i int) int {

@@ -38,6 +38,30 @@ func TestValueStopsAtMaxDepth(t *testing.T) {
 	}
 }
 
+func TestLimits(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		doc             string
+		depth, exponent int
+		scanned         bool
+	}{
+		{`{"a":[1,{"b":2}]}`, 3, 0, true},
+		{`{"a":"[[[{{{e999999"}`, 1, 0, true},
+		{`[1e1000,-2E-1000,3e+7]`, 1, MaxExponent, true},
+		{`[1e1001]`, 1, MaxExponent + 1, false},
+		{`{"x":-1e99999999999999999999}`, 1, MaxExponent + 1, false},
+		{`"\"[[["`, 0, 0, true},
+	} {
+		depth, exponent := Measure([]byte(c.doc))
+		if depth != c.depth || exponent != c.exponent {
+			t.Errorf("Measure(%s): got %d, %d; want %d, %d", c.doc, depth, exponent, c.depth, c.exponent)
+		}
+		if got := valid(c.doc); got != c.scanned {
+			t.Errorf("scan %s: got %v, want %v", c.doc, got, c.scanned)
+		}
+	}
+}
+
 func valid(doc string) bool {
 	b := []byte(doc)
 	i := Space(b, 0)
@@ -65,8 +89,9 @@ func FuzzValue(f *testing.F) {
 		f.Add(doc)
 	}
 	f.Fuzz(func(t *testing.T, doc string) {
-		if !utf8.ValidString(doc) || strings.Count(doc, "[")+strings.Count(doc, "{") >= MaxDepth {
-			return // callers check UTF-8 first; depth has its own test
+		if _, exp := Measure([]byte(doc)); !utf8.ValidString(doc) || exp > MaxExponent ||
+			strings.Count(doc, "[")+strings.Count(doc, "{") >= MaxDepth {
+			return // callers check UTF-8 first; the limits have their own tests
 		}
 		if got, want := valid(doc), json.Valid([]byte(doc)); got != want {
 			t.Errorf("scan %q: got valid %v, want %v", doc, got, want)
