@@ -15,8 +15,10 @@ const envelopeRoom = 1024
 // max payload) into a final 500 that says so, instead of a reply or a
 // record that the connection refuses: the producer would wait for ever,
 // or the run would fail the same way on every attempt. where names the
-// reply subject or result key, for the log.
+// reply subject or result key, for the log. It also clips the result's
+// message to maxErrorText.
 func (w *Worker) fit(res result, where string) result {
+	res.msg = clip(res.msg)
 	size := int64(len(res.data)) + envelopeRoom
 	// Reading the limit takes the connection's lock, which every publish
 	// holds: skip it while results are well under the last limit read,

@@ -2,12 +2,14 @@ package natq_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/natq/natq-go/natq"
 	"github.com/natq/natq-go/natqtest"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 type strictIn struct {
@@ -31,7 +33,9 @@ func TestHostileInputs(t *testing.T) {
 	})
 	const ok = `"when":"2026-12-04T10:00:00Z"`
 	deep := strings.Repeat(`{"a":`, 20000) + "1" + strings.Repeat("}", 20000)
-	nested := `{` + ok + `,"text":` + strings.Repeat("[", 500) + strings.Repeat("]", 500) + `}`
+	nested := `{` + ok + `,"text":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`
+	deeper := `{` + ok + `,"text":` + strings.Repeat("[", 500) + strings.Repeat("]", 500) + `}`
+	wrongItems := `{` + ok + `,"list":[` + strings.TrimSuffix(strings.Repeat(`1,`, 50_000), ",") + `]}`
 	huge := `{` + ok + `,"text":"` + strings.Repeat("x", 900_000) + `"}`
 	long := `{` + ok + `,"list":[` + strings.TrimSuffix(strings.Repeat(`"x",`, 150_000), ",") + `]}`
 	tests := []struct {
@@ -41,8 +45,14 @@ func TestHostileInputs(t *testing.T) {
 		{"string", `"x"`, "400", "JSON object"},
 		{"number", `12`, "400", "JSON object"},
 		{"null", `null`, "400", "JSON object"},
-		{"too deep", deep, "400", "nested too deeply"},
+		{"too deep", deep, "400", "nested more than 128 levels deep"},
 		{"nested where a string goes", nested, "400", "/text"},
+		{"nested past the limit", deeper, "400", "nested more than 128 levels deep"},
+		{"huge exponent", `{` + ok + `,"small":1e1000001}`, "400", "exponent beyond"},
+		{"huge negative exponent", `{` + ok + `,"text":"x","list":[],"small":-1E-99999}`, "400", "exponent beyond"},
+		{"error too long for a reply", wrongItems, "400", "more bytes)"},
+		{"trailing vertical tab", "{" + ok + "}\v", "406", "Invalid JSON input"},
+		{"trailing no-break space", "{" + ok + "}\u00a0", "406", "Invalid JSON input"},
 		{"huge string", huge, "200", ""},
 		{"long array", long, "200", ""},
 		{"overflow", `{` + ok + `,"small":1000}`, "400", "/small"},
@@ -106,5 +116,40 @@ func TestOversizedResult(t *testing.T) {
 	natqtest.RequireError(t, err, 500, "exceeds the server's max payload")
 	if got := calls.Load(); got != 2 {
 		t.Errorf("handler ran %d times, want 2 (once per task)", got)
+	}
+}
+
+// An async job whose input the full validator cannot read, or whose
+// error would not fit in a record, still ends with a final 400 record:
+// it neither takes the worker down nor is retried for ever.
+func TestHostileAsyncInputs(t *testing.T) {
+	t.Parallel()
+	task := natq.NewTask[strictIn, jobOut]("strict-async", natq.Async)
+	env := natqtest.Start(t, func(w *natq.Worker) {
+		natq.Handle(w, task, func(_ context.Context, in strictIn) (jobOut, error) {
+			return jobOut{N: len(in.List)}, nil
+		})
+	})
+	const ok = `"when":"2026-12-04T10:00:00Z"`
+	js, err := jetstream.New(env.Conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ name, runID, body, errSub string }{
+		{"huge exponent", "exp", `{"runId":"exp",` + ok + `,"small":1e1000001}`, "exponent beyond"},
+		{"error too long for a record", "long", `{"runId":"long",` + ok + `,"list":[` +
+			strings.TrimSuffix(strings.Repeat(`1,`, 30_000), ",") + `]}`, "more bytes)"},
+	} {
+		// Published as any producer could, past the client's own checks.
+		if _, err := js.Publish(context.Background(), "natq.job."+task.ID(), []byte(tt.body)); err != nil {
+			t.Fatalf("%s: publish: %v", tt.name, err)
+		}
+		_, err = natqtest.WaitErr(task.RunOf(env.Client, tt.runID))
+		if natq.StatusOf(err) != 400 || !strings.Contains(err.Error(), tt.errSub) {
+			t.Errorf("%s: got %v, want a 400 with %q", tt.name, trim(fmt.Sprint(err)), tt.errSub)
+		}
+	}
+	if out := natqtest.Wait(t, natqtest.Enqueue(t, env.Client, task, strictIn{When: "2026-12-04T10:00:00Z", List: []string{"a"}})); out.N != 1 {
+		t.Errorf("after the hostile inputs: got %+v", out)
 	}
 }
