@@ -2,15 +2,12 @@ package natq
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/natq/natq-go/codec"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/oklog/ulid/v2"
 )
 
 // Timings of the async engine.
@@ -20,7 +17,7 @@ const (
 	failureDelay = 5 * time.Second
 	// pullWait is how long one pull request waits for jobs. It bounds how
 	// long a stop waits for the last pull to end; a pull is never cut short,
-	// since jobs the server sent to a cancelled pull would sit unseen until
+	// since jobs the server sent to an abandoned pull would sit unseen until
 	// their ack wait.
 	pullWait = time.Second
 	// handBack delays the redelivery of a job a stopping worker gives up,
@@ -33,38 +30,47 @@ const (
 )
 
 // asyncServer serves one async task from its durable consumer.
+//
+// It holds at most capacity jobs at once: jobs waiting for a run slot,
+// runs (at most the task's concurrency), and jobs whose handler has
+// returned and whose result is being written. It pulls only for the room
+// it has, so every job the server delivers is taken at once: it is
+// reported in progress by the beater from the moment it arrives, and none
+// can outlive its ack wait unseen in a buffer and run twice.
 type asyncServer struct {
 	w     *Worker
 	b     *binding
 	log   *slog.Logger
 	beats *beater
+	pull  *puller
 
-	cons  jetstream.Consumer // used by the loop only, once started
-	slots chan struct{}      // a token per run that may start
-	// finishing has a place per job whose handler has returned and whose
-	// result is being written; it bounds how many a worker holds.
-	finishing chan struct{}
-	runs      sync.WaitGroup
-	quit      chan struct{}
-	loopDone  chan struct{}
+	cons     jetstream.Consumer // used by the loop only, once started
+	capacity int
+
+	mu      sync.Mutex
+	queue   []*pulledMsg // arrived, waiting for a run slot
+	held    int          // queued, running and finishing jobs
+	running int          // jobs in a run slot
+	closing bool         // arrivals are handed back
+
+	wake     chan struct{} // tells the loop that a job arrived or left
+	runs     sync.WaitGroup
+	quit     chan struct{}
+	loopDone chan struct{}
 }
 
 func newAsyncServer(w *Worker, b *binding) *asyncServer {
 	log := w.log.With("task", b.def.id)
-	a := &asyncServer{
-		w:         w,
-		b:         b,
-		log:       log,
-		beats:     newBeater(w.cfg.heartbeat, func(err error) { log.Debug("heartbeat", "err", err) }),
-		slots:     make(chan struct{}, b.def.concurrency),
-		finishing: make(chan struct{}, b.def.concurrency),
-		quit:      make(chan struct{}),
-		loopDone:  make(chan struct{}),
+	return &asyncServer{
+		w:        w,
+		b:        b,
+		log:      log,
+		beats:    newBeater(w.cfg.heartbeat, func(err error) { log.Debug("heartbeat", "err", err) }),
+		capacity: 2 * b.def.concurrency,
+		wake:     make(chan struct{}, 1),
+		quit:     make(chan struct{}),
+		loopDone: make(chan struct{}),
 	}
-	for range b.def.concurrency {
-		a.slots <- struct{}{}
-	}
-	return a
 }
 
 func (a *asyncServer) start(ctx context.Context) error {
@@ -73,6 +79,11 @@ func (a *asyncServer) start(ctx context.Context) error {
 		return err
 	}
 	a.use(cons)
+	subject := nextSubject(a.w.js, a.w.cfg.names.Stream, consumerName(a.b.def.id))
+	a.pull, err = newPuller(a.w.nc, subject, a.receive, a.signal)
+	if err != nil {
+		return err
+	}
 	go a.beats.run()
 	go a.loop()
 	return nil
@@ -89,88 +100,132 @@ func (a *asyncServer) use(cons jetstream.Consumer) {
 	a.beats.setPeriod(period)
 }
 
-// loop pulls as many jobs as there are free slots, and starts each in its
-// slot as it arrives. No job waits in a buffer for a slot, so none can
-// outlive its ack wait unseen and be delivered twice. Pulls run one after
-// the other: while one delivers, freed slots add up, so the next pull asks
-// for all of them at once. (Overlapping pulls, one per freed slot, were
-// slower: each pull costs a subscription of its own.)
+// signal wakes the loop without blocking.
+func (a *asyncServer) signal() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// loop starts queued jobs in free run slots and keeps one pull request
+// open for the room there is, until the server stops. Requests follow one
+// another: while one is open, room adds up, so the next asks for all of
+// it.
 func (a *asyncServer) loop() {
 	defer close(a.loopDone)
+	defer a.drain()
+	timer := time.NewTimer(pullWait)
+	defer timer.Stop()
 	pause := recoverMin
 	for {
-		n := a.reserve()
-		if n == 0 {
-			return // stopping
-		}
-		err := a.pull(n)
-		if err == nil {
-			pause = recoverMin
-			continue
-		}
-		a.log.Warn("pull async jobs", "err", err)
-		if !a.wait(pause) {
+		a.dispatch()
+		if a.stopping() {
 			return
 		}
-		pause = min(pause*2, recoverMax)
-		a.recover(err)
-	}
-}
-
-// reserve takes at least one free slot, waiting for it, and as many more
-// as are free at once. It returns 0 when the server is stopping.
-func (a *asyncServer) reserve() int {
-	if a.stopping() {
-		return 0 // a select below would pick at random
-	}
-	select {
-	case <-a.slots:
-	case <-a.quit:
-		return 0
-	}
-	n := 1
-	for n < cap(a.slots) {
+		open, deadline, err := a.pull.state(time.Now())
+		if err == nil && !open {
+			pause = recoverMin
+		}
+		if err != nil {
+			a.log.Warn("pull async jobs", "err", err)
+			if !a.wait(pause) {
+				return
+			}
+			pause = min(pause*2, recoverMax)
+			a.recover(err)
+		}
+		if !open {
+			open, deadline = a.request()
+		}
+		if open {
+			timer.Reset(time.Until(deadline))
+		}
 		select {
-		case <-a.slots:
-			n++
-		default:
-			return n
+		case <-a.wake:
+		case <-timer.C:
+		case <-a.quit:
 		}
-	}
-	return n
-}
-
-func (a *asyncServer) release(n int) {
-	for range n {
-		a.slots <- struct{}{}
 	}
 }
 
-// pull fetches up to n jobs into n reserved slots, starts each as it
-// arrives, and frees the slots the pull did not fill.
-func (a *asyncServer) pull(n int) error {
-	batch, err := a.cons.Fetch(n, jetstream.FetchMaxWait(pullWait))
-	if err != nil {
-		a.release(n)
-		return err
+// request opens a pull request for the room there is, if any, and
+// reports whether it did and until when the request may stay open.
+func (a *asyncServer) request() (bool, time.Time) {
+	a.mu.Lock()
+	n := a.capacity - a.held
+	a.mu.Unlock()
+	if limit := a.cons.CachedInfo().Config.MaxRequestBatch; limit > 0 {
+		n = min(n, limit)
 	}
-	started := 0
-	for msg := range batch.Messages() {
-		started++
-		if a.stopping() {
-			// Hand it back for another worker.
-			_ = msg.NakWithDelay(handBack)
-			a.release(1)
-			continue
-		}
+	if n <= 0 {
+		return false, time.Time{}
+	}
+	deadline, err := a.pull.request(n, pullWait)
+	return err == nil, deadline // the loop learns of a failure from state
+}
+
+// receive takes a job the server delivered, on the subscription's
+// goroutine: it is reported in progress from now on, and waits for a
+// slot. During a stop it is handed back at once.
+func (a *asyncServer) receive(msg *pulledMsg) {
+	a.mu.Lock()
+	if a.closing {
+		a.mu.Unlock()
+		_ = msg.NakWithDelay(handBack)
+		return
+	}
+	a.beats.add(msg, time.Time{})
+	a.queue = append(a.queue, msg)
+	a.held++
+	a.mu.Unlock()
+	a.signal()
+}
+
+// dispatch starts queued jobs in the free run slots.
+func (a *asyncServer) dispatch() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for a.running < a.b.def.concurrency && len(a.queue) > 0 && !a.closing {
+		msg := a.queue[0]
+		a.queue[0] = nil
+		a.queue = a.queue[1:]
+		a.running++
 		a.runs.Go(func() {
-			t := &tenure{a: a}
+			t := &tenure{a: a, running: true}
 			defer t.end()
 			a.process(msg, t)
 		})
 	}
-	a.release(n - started)
-	return batch.Error()
+}
+
+// drain ends the intake of a stopping server: jobs still waiting for a
+// slot are handed back, then the open pull request, if any, is waited
+// out, handing back whatever it still brings, and the inbox is closed.
+func (a *asyncServer) drain() {
+	a.mu.Lock()
+	a.closing = true
+	queued := a.queue
+	a.queue = nil
+	a.held -= len(queued)
+	a.mu.Unlock()
+	for _, msg := range queued {
+		a.beats.remove(msg)
+		_ = msg.NakWithDelay(handBack)
+	}
+	for {
+		open, deadline, _ := a.pull.state(time.Now())
+		if !open {
+			break
+		}
+		t := time.NewTimer(time.Until(deadline))
+		select {
+		case <-a.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	a.pull.stop()
 }
 
 func (a *asyncServer) stopping() bool {
@@ -227,103 +282,35 @@ func (a *asyncServer) stop(ctx context.Context) error {
 	return waitCtx(ctx, &a.runs, a.b.def.id)
 }
 
-// process carries one delivered job through the protocol: validate, the
-// 100 record, the handler, then the final record and ack, term or nak.
-func (a *asyncServer) process(msg jetstream.Msg, t *tenure) {
-	ctx := a.w.runCtx
-	meta, err := msg.Metadata()
-	if err != nil {
-		a.log.ErrorContext(ctx, "async job without metadata; terminated", "err", err)
-		_ = msg.Term()
-		return
-	}
-	var deadline time.Time
-	if a.b.def.timeout > 0 {
-		deadline = time.Now().Add(a.b.def.timeout)
-	}
-	a.beats.add(msg, deadline)
-	defer a.beats.remove(msg)
-
-	attempt := int(meta.NumDelivered)
-	in, serr := a.b.admit(msg.Data())
-	if in == nil {
-		// Not a JSON object: there is no run id to record a result under.
-		a.log.WarnContext(ctx, "async job refused; terminated", "status", serr.Status, "err", serr.Message)
-		_ = msg.Term()
-		return
-	}
-	runID := in.RunID
-	if runID == "" {
-		if in.HasRunID {
-			a.log.ErrorContext(ctx, "async job with an unusable run id; terminated, no result can be stored",
-				"err", serr.Message)
-			_ = msg.Term()
-			return
-		}
-		runID = derivedRunID(meta)
-	}
-	j := &job{
-		a: a, msg: msg, log: a.log.With("run", runID, "attempt", attempt),
-		rec: codec.Record{ID: runID, TaskID: a.b.def.id}, attempt: attempt, drop: in.DropResultOnSuccess,
-	}
-	if serr != nil {
-		j.final(ctx, failure(serr))
-		return
-	}
-	if maxAttempts := a.b.def.maxAttempts; maxAttempts > 0 && attempt > maxAttempts {
-		// Delivered again past the limit, after a worker died in the last
-		// attempt, say: end the run without running it again.
-		res := result{
-			status: codec.StatusInternal,
-			msg:    fmt.Sprintf("attempts exhausted: delivered %d times, limit %d", attempt, maxAttempts),
-		}
-		if j.bury(ctx, res) {
-			j.final(ctx, res)
-		}
-		return
-	}
-	if !j.started(ctx) {
-		return
-	}
-	info := RunInfo{RunID: runID, TaskID: a.b.def.id, WorkerID: a.w.id, Attempt: attempt}
-	res := a.b.run(ctx, in, info)
-	t.finish()
-	j.settle(ctx, res)
-}
-
-// tenure is what a job holds: its run slot until its handler returns,
-// then a finishing place while its result is written and the job
-// acknowledged. The slot goes to the next job at once, so that result
-// writes overlap runs instead of keeping slots from them.
+// tenure is a job's run slot, held until its handler returns, and its
+// place among the jobs the server holds, until it is acknowledged. The
+// slot goes to the next job at once, so that writing the result overlaps
+// the next run.
 type tenure struct {
-	a         *asyncServer
-	finishing bool
+	a       *asyncServer
+	running bool
 }
 
-// finish trades the run slot for a finishing place, waiting for one.
+// finish gives the run slot up.
 func (t *tenure) finish() {
-	t.a.finishing <- struct{}{}
-	t.a.release(1)
-	t.finishing = true
+	t.leave(false)
 }
 
 // end gives up whatever the job holds.
 func (t *tenure) end() {
-	if t.finishing {
-		<-t.a.finishing
-		return
-	}
-	t.a.release(1)
+	t.leave(true)
 }
 
-// derivedRunID names a run whose producer gave no id. It is a ULID made of
-// the publish time and the stream sequence, so every redelivery of the
-// message writes under the same key.
-func derivedRunID(meta *jetstream.MsgMetadata) string {
-	var entropy [10]byte
-	binary.BigEndian.PutUint64(entropy[2:], meta.Sequence.Stream)
-	var id ulid.ULID
-	_ = id.SetTime(ulid.Timestamp(meta.Timestamp))
-	_ = id.SetEntropy(entropy[:])
-	return id.String()
+func (t *tenure) leave(all bool) {
+	a := t.a
+	a.mu.Lock()
+	if t.running {
+		t.running = false
+		a.running--
+	}
+	if all {
+		a.held--
+	}
+	a.mu.Unlock()
+	a.signal()
 }

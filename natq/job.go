@@ -2,11 +2,14 @@ package natq
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/natq/natq-go/codec"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/oklog/ulid/v2"
 )
 
 // job is one delivery of an async message.
@@ -127,4 +130,80 @@ func (j *job) put(ctx context.Context, res result) bool {
 		return false
 	}
 	return true
+}
+
+// process carries one delivered job through the protocol: validate, the
+// 100 record, the handler, then the final record and ack, term or nak.
+func (a *asyncServer) process(msg jetstream.Msg, t *tenure) {
+	ctx := a.w.runCtx
+	meta, err := msg.Metadata()
+	if err != nil {
+		a.log.ErrorContext(ctx, "async job without metadata; terminated", "err", err)
+		_ = msg.Term()
+		return
+	}
+	var deadline time.Time
+	if a.b.def.timeout > 0 {
+		deadline = time.Now().Add(a.b.def.timeout)
+	}
+	a.beats.add(msg, deadline)
+	defer a.beats.remove(msg)
+
+	attempt := int(meta.NumDelivered)
+	in, serr := a.b.admit(msg.Data())
+	if in == nil {
+		// Not a JSON object: there is no run id to record a result under.
+		a.log.WarnContext(ctx, "async job refused; terminated", "status", serr.Status, "err", serr.Message)
+		_ = msg.Term()
+		return
+	}
+	runID := in.RunID
+	if runID == "" {
+		if in.HasRunID {
+			a.log.ErrorContext(ctx, "async job with an unusable run id; terminated, no result can be stored",
+				"err", serr.Message)
+			_ = msg.Term()
+			return
+		}
+		runID = derivedRunID(meta)
+	}
+	j := &job{
+		a: a, msg: msg, log: a.log.With("run", runID, "attempt", attempt),
+		rec: codec.Record{ID: runID, TaskID: a.b.def.id}, attempt: attempt, drop: in.DropResultOnSuccess,
+	}
+	if serr != nil {
+		j.final(ctx, failure(serr))
+		return
+	}
+	if maxAttempts := a.b.def.maxAttempts; maxAttempts > 0 && attempt > maxAttempts {
+		// Delivered again past the limit, after a worker died in the last
+		// attempt, say: end the run without running it again.
+		res := result{
+			status: codec.StatusInternal,
+			msg:    fmt.Sprintf("attempts exhausted: delivered %d times, limit %d", attempt, maxAttempts),
+		}
+		if j.bury(ctx, res) {
+			j.final(ctx, res)
+		}
+		return
+	}
+	if !j.started(ctx) {
+		return
+	}
+	info := RunInfo{RunID: runID, TaskID: a.b.def.id, WorkerID: a.w.id, Attempt: attempt}
+	res := a.b.run(ctx, in, info)
+	t.finish()
+	j.settle(ctx, res)
+}
+
+// derivedRunID names a run whose producer gave no id. It is a ULID made of
+// the publish time and the stream sequence, so every redelivery of the
+// message writes under the same key.
+func derivedRunID(meta *jetstream.MsgMetadata) string {
+	var entropy [10]byte
+	binary.BigEndian.PutUint64(entropy[2:], meta.Sequence.Stream)
+	var id ulid.ULID
+	_ = id.SetTime(ulid.Timestamp(meta.Timestamp))
+	_ = id.SetEntropy(entropy[:])
+	return id.String()
 }
