@@ -37,6 +37,10 @@ const (
 // it has, so every job the server delivers is taken at once: it is
 // reported in progress by the beater from the moment it arrives, and none
 // can outlive its ack wait unseen in a buffer and run twice.
+//
+// Jobs are carried by goroutines that live as long as the server, made
+// as they are first needed: a goroutine per job would grow a fresh stack
+// for every job.
 type asyncServer struct {
 	w     *Worker
 	b     *binding
@@ -48,12 +52,14 @@ type asyncServer struct {
 	capacity int
 
 	mu      sync.Mutex
+	ready   *sync.Cond   // on mu: a job may start, or the server closes
 	queue   []*pulledMsg // arrived, waiting for a run slot
 	held    int          // queued, running and finishing jobs
 	running int          // jobs in a run slot
-	closing bool         // arrivals are handed back
+	idle    int          // goroutines waiting on ready, not yet woken
+	closing bool         // arrivals are handed back; idle goroutines end
 
-	wake     chan struct{} // tells the loop that a job arrived or left
+	wake     chan struct{} // tells the loop that room was made
 	runs     sync.WaitGroup
 	quit     chan struct{}
 	loopDone chan struct{}
@@ -61,7 +67,7 @@ type asyncServer struct {
 
 func newAsyncServer(w *Worker, b *binding) *asyncServer {
 	log := w.log.With("task", b.def.id)
-	return &asyncServer{
+	a := &asyncServer{
 		w:        w,
 		b:        b,
 		log:      log,
@@ -71,6 +77,8 @@ func newAsyncServer(w *Worker, b *binding) *asyncServer {
 		quit:     make(chan struct{}),
 		loopDone: make(chan struct{}),
 	}
+	a.ready = sync.NewCond(&a.mu)
+	return a
 }
 
 func (a *asyncServer) start(ctx context.Context) error {
@@ -108,10 +116,9 @@ func (a *asyncServer) signal() {
 	}
 }
 
-// loop starts queued jobs in free run slots and keeps one pull request
-// open for the room there is, until the server stops. Requests follow one
-// another: while one is open, room adds up, so the next asks for all of
-// it.
+// loop keeps one pull request open for the room there is, until the
+// server stops. Requests follow one another: while one is open, room adds
+// up, so the next asks for all of it.
 func (a *asyncServer) loop() {
 	defer close(a.loopDone)
 	defer a.drain()
@@ -119,7 +126,6 @@ func (a *asyncServer) loop() {
 	defer timer.Stop()
 	pause := recoverMin
 	for {
-		a.dispatch()
 		if a.stopping() {
 			return
 		}
@@ -178,24 +184,47 @@ func (a *asyncServer) receive(msg *pulledMsg) {
 	a.beats.add(msg, time.Time{})
 	a.queue = append(a.queue, msg)
 	a.held++
+	a.startNext()
 	a.mu.Unlock()
-	a.signal()
 }
 
-// dispatch starts queued jobs in the free run slots.
-func (a *asyncServer) dispatch() {
+// startNext sees that the first queued job starts, if a slot is free: by
+// an idle goroutine, or a new one when none is idle. a.mu is held.
+func (a *asyncServer) startNext() {
+	if len(a.queue) == 0 || a.running >= a.b.def.concurrency {
+		return
+	}
+	if a.idle > 0 {
+		a.idle--
+		a.ready.Signal()
+		return
+	}
+	a.runs.Go(a.carry)
+}
+
+// carry runs queued jobs, one after the other, until the server closes.
+func (a *asyncServer) carry() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for a.running < a.b.def.concurrency && len(a.queue) > 0 && !a.closing {
+	for !a.closing {
+		if len(a.queue) == 0 || a.running >= a.b.def.concurrency {
+			a.idle++
+			a.ready.Wait()
+			continue
+		}
 		msg := a.queue[0]
 		a.queue[0] = nil
 		a.queue = a.queue[1:]
 		a.running++
-		a.runs.Go(func() {
-			t := &tenure{a: a, running: true}
-			defer t.end()
-			a.process(msg, t)
-		})
+		a.mu.Unlock()
+		t := &tenure{a: a, running: true}
+		a.process(msg, t)
+		t.finish()
+		a.mu.Lock()
+		a.held--
+		if !a.pull.isOpen() {
+			a.signal() // room for a pull; an open one ends with a signal
+		}
 	}
 }
 
@@ -205,6 +234,8 @@ func (a *asyncServer) dispatch() {
 func (a *asyncServer) drain() {
 	a.mu.Lock()
 	a.closing = true
+	a.idle = 0
+	a.ready.Broadcast()
 	queued := a.queue
 	a.queue = nil
 	a.held -= len(queued)
@@ -282,35 +313,23 @@ func (a *asyncServer) stop(ctx context.Context) error {
 	return waitCtx(ctx, &a.runs, a.b.def.id)
 }
 
-// tenure is a job's run slot, held until its handler returns, and its
-// place among the jobs the server holds, until it is acknowledged. The
-// slot goes to the next job at once, so that writing the result overlaps
-// the next run.
+// tenure is a job's run slot, held until its handler returns. The slot
+// goes to the next job at once, so that writing the result overlaps the
+// next run; the job itself is held until it is acknowledged.
 type tenure struct {
 	a       *asyncServer
 	running bool
 }
 
-// finish gives the run slot up.
+// finish gives the run slot up, once.
 func (t *tenure) finish() {
-	t.leave(false)
-}
-
-// end gives up whatever the job holds.
-func (t *tenure) end() {
-	t.leave(true)
-}
-
-func (t *tenure) leave(all bool) {
+	if !t.running {
+		return
+	}
+	t.running = false
 	a := t.a
 	a.mu.Lock()
-	if t.running {
-		t.running = false
-		a.running--
-	}
-	if all {
-		a.held--
-	}
+	a.running--
+	a.startNext()
 	a.mu.Unlock()
-	a.signal()
 }

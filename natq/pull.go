@@ -91,6 +91,13 @@ func (p *puller) state(now time.Time) (open bool, deadline time.Time, err error)
 	return p.open, p.deadline, err
 }
 
+// isOpen reports whether a request is open.
+func (p *puller) isOpen() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.open
+}
+
 // close ends the open request, with err when it failed.
 func (p *puller) close(err error) {
 	p.mu.Lock()
