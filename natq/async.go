@@ -47,6 +47,8 @@ type asyncServer struct {
 	log   *slog.Logger
 	beats *beater
 	pull  *puller
+	// pub writes the results, with at most one write pending per job.
+	pub jetstream.JetStream
 
 	cons     jetstream.Consumer // used by the loop only, once started
 	capacity int
@@ -87,6 +89,14 @@ func (a *asyncServer) start(ctx context.Context) error {
 		return err
 	}
 	a.use(cons)
+	// A job has one result write pending at a time; the room above the
+	// capacity is for the few a reconnect may deliver beyond it.
+	a.pub, err = jetstream.New(a.w.nc,
+		jetstream.WithPublishAsyncMaxPending(2*a.capacity),
+		jetstream.WithPublishAsyncTimeout(failureDelay))
+	if err != nil {
+		return err
+	}
 	subject := nextSubject(a.w.js, a.w.cfg.names.Stream, consumerName(a.b.def.id))
 	a.pull, err = newPuller(a.w.nc, subject, a.receive, a.signal)
 	if err != nil {

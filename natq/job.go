@@ -82,8 +82,7 @@ func (j *job) started(ctx context.Context) bool {
 	j.rec.Status = codec.StatusProcessing
 	doc, err := codec.EncodeRecord(&j.rec)
 	if err == nil {
-		subject := "$KV." + j.a.w.cfg.names.ResultsBucket + "." + codec.ResultKey(j.rec.TaskID, j.rec.ID)
-		j.pending, err = j.a.w.js.PublishAsync(subject, doc)
+		j.pending, err = j.a.pub.PublishAsync(j.subject(), doc)
 	}
 	if err != nil {
 		j.log.WarnContext(ctx, "write result; job handed back", "status", codec.StatusProcessing, "err", err)
@@ -93,36 +92,45 @@ func (j *job) started(ctx context.Context) bool {
 	return true
 }
 
-// startedStored waits for the answer to the 100 record, if one was sent.
-func (j *job) startedStored(ctx context.Context) error {
-	if j.pending == nil {
+// subject is where the run's record is written: its key in the results
+// bucket.
+func (j *job) subject() string {
+	return "$KV." + j.a.w.cfg.names.ResultsBucket + "." + codec.ResultKey(j.rec.TaskID, j.rec.ID)
+}
+
+// stored waits for the server's answer to a record sent with
+// PublishAsync, if one was sent. The publisher's timeout bounds the wait.
+func stored(f jetstream.PubAckFuture) error {
+	if f == nil {
 		return nil
 	}
 	select {
-	case <-j.pending.Ok():
+	case <-f.Ok():
 		return nil
-	case err := <-j.pending.Err():
+	case err := <-f.Err():
 		return err
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 
 // put writes the record with res. On failure it hands the message back
 // with the protocol's delay and reports false.
+//
+// The final record is sent only once the 100 is stored: if the 100
+// failed, the run failed with it, and its final record must not stand
+// alone (a 100 sent again later, by a retrying publisher say, would land
+// on top of it). Both are sent on one connection to one subject, which
+// the server stores in order.
 func (j *job) put(ctx context.Context, res result) bool {
 	j.rec.Status, j.rec.Data, j.rec.Error = res.status, res.data, res.msg
 	doc, err := codec.EncodeRecord(&j.rec)
 	if err == nil {
-		// The final record must not be written unless the 100 was stored:
-		// a failure here is the worker's, and the protocol hands it back.
-		waitCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), failureDelay)
-		err = j.startedStored(waitCtx)
-		cancel()
+		err = stored(j.pending)
 	}
 	if err == nil {
-		key := codec.ResultKey(j.rec.TaskID, j.rec.ID)
-		_, err = j.a.w.results.Put(context.WithoutCancel(ctx), key, doc)
+		var f jetstream.PubAckFuture
+		if f, err = j.a.pub.PublishAsync(j.subject(), doc); err == nil {
+			err = stored(f)
+		}
 	}
 	if err != nil {
 		j.log.WarnContext(ctx, "write result; job handed back", "status", res.status, "err", err)
