@@ -38,6 +38,12 @@ const (
 // reported in progress by the beater from the moment it arrives, and none
 // can outlive its ack wait unseen in a buffer and run twice.
 //
+// Of that room it asks for as many jobs as its free slots, plus a
+// prefetch: the jobs its slots are expected to finish in a few pull round
+// trips, so that a freed slot finds its next job already there. Short
+// runs get a prefetch of up to the concurrency; long runs get none, and
+// leave the jobs they could not start soon to other workers.
+//
 // Jobs are carried by goroutines that live as long as the server, made
 // as they are first needed: a goroutine per job would grow a fresh stack
 // for every job.
@@ -60,6 +66,7 @@ type asyncServer struct {
 	running int          // jobs in a run slot
 	idle    int          // goroutines waiting on ready, not yet woken
 	closing bool         // arrivals are handed back; idle goroutines end
+	slotted average      // how long a job keeps its run slot
 
 	wake     chan struct{} // tells the loop that room was made
 	runs     sync.WaitGroup
@@ -169,7 +176,8 @@ func (a *asyncServer) loop() {
 // reports whether it did and until when the request may stay open.
 func (a *asyncServer) request() (bool, time.Time) {
 	a.mu.Lock()
-	n := a.capacity - a.held
+	free := a.b.def.concurrency - a.running - len(a.queue)
+	n := min(a.capacity-a.held, free+a.prefetch())
 	a.mu.Unlock()
 	if limit := a.cons.CachedInfo().Config.MaxRequestBatch; limit > 0 {
 		n = min(n, limit)
@@ -179,6 +187,26 @@ func (a *asyncServer) request() (bool, time.Time) {
 	}
 	deadline, err := a.pull.request(n, pullWait)
 	return err == nil, deadline // the loop learns of a failure from state
+}
+
+// prefetchTrips is how many pull round trips' worth of jobs a worker
+// holds beyond its free slots. A prefetched job so waits for a slot about
+// that long at most: milliseconds on a local network, which is what keeps
+// a worker from holding jobs that another, idle, worker could run now.
+// (Measured with 5 ms runs: two round trips ran 6 % slower than eight,
+// sixteen no faster.)
+const prefetchTrips = 8
+
+// prefetch is how many jobs to hold beyond the free slots: as many as the
+// slots finish in prefetchTrips pull round trips, none until both are
+// known, at most the concurrency. a.mu is held.
+func (a *asyncServer) prefetch() int {
+	run, trip := a.slotted.get(), a.pull.roundTrip()
+	if run <= 0 || trip <= 0 {
+		return 0
+	}
+	c := int64(a.b.def.concurrency)
+	return int(min(c, prefetchTrips*c*int64(trip)/int64(run)))
 }
 
 // receive takes a job the server delivered, on the subscription's
@@ -227,14 +255,22 @@ func (a *asyncServer) carry() {
 		a.queue = a.queue[1:]
 		a.running++
 		a.mu.Unlock()
-		t := &tenure{a: a, running: true}
+		t := &tenure{a: a, running: true, since: time.Now()}
 		a.process(msg, t)
 		t.finish()
 		a.mu.Lock()
 		a.held--
-		if !a.pull.isOpen() {
-			a.signal() // room for a pull; an open one ends with a signal
-		}
+		a.roomMade()
+	}
+}
+
+// roomMade wakes the loop to pull for the room a job made by leaving its
+// slot or the server, unless a request is open: it ends with a wake-up of
+// its own, and the next request asks for all the room there is then.
+// a.mu is held.
+func (a *asyncServer) roomMade() {
+	if !a.pull.isOpen() {
+		a.signal()
 	}
 }
 
@@ -329,6 +365,7 @@ func (a *asyncServer) stop(ctx context.Context) error {
 type tenure struct {
 	a       *asyncServer
 	running bool
+	since   time.Time // when the job took the slot
 }
 
 // finish gives the run slot up, once.
@@ -340,6 +377,31 @@ func (t *tenure) finish() {
 	a := t.a
 	a.mu.Lock()
 	a.running--
+	a.slotted.add(time.Since(t.since))
 	a.startNext()
+	a.roomMade()
 	a.mu.Unlock()
 }
+
+// average is a moving average of durations, weighing the last sample an
+// eighth. Zero means no sample yet. It is not safe for concurrent use.
+type average struct {
+	d time.Duration
+	// limit, if set, caps a sample at limit times the average, so that one
+	// outlier cannot move it far up.
+	limit int
+}
+
+func (m *average) add(d time.Duration) {
+	d = max(d, 1)
+	if m.d == 0 {
+		m.d = d
+		return
+	}
+	if m.limit > 0 {
+		d = min(d, time.Duration(m.limit)*m.d)
+	}
+	m.d = max(m.d+(d-m.d)/8, 1)
+}
+
+func (m *average) get() time.Duration { return m.d }

@@ -11,18 +11,22 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// A worker holds at most twice its concurrency of jobs: runs, and jobs
-// waiting for a slot. A waiting job is reported in progress like a run, so
-// it outlives the ack wait without being delivered again.
-func TestWaitingJobsAreKeptAlive(t *testing.T) {
+// A worker whose runs are short prefetches jobs beyond its free slots. A
+// prefetched job is reported in progress like a run, so it outlives the
+// ack wait without being delivered again when the runs turn long; and the
+// worker never holds more than twice its concurrency.
+func TestPrefetchedJobsAreKeptAlive(t *testing.T) {
 	t.Parallel()
 	const concurrency, jobs = 2, 6
-	task := natq.NewTask[jobIn, jobOut]("waiting", natq.Async,
+	task := natq.NewTask[jobIn, jobOut]("prefetched", natq.Async,
 		natq.WithConcurrency(concurrency), natq.WithAckWait(time.Second))
 	var mu sync.Mutex
 	executions := make(map[int]int)
 	env := natqtest.Start(t, func(w *natq.Worker) {
 		natq.Handle(w, task, func(ctx context.Context, in jobIn) (jobOut, error) {
+			if in.Mode == "fast" {
+				return jobOut{}, nil
+			}
 			mu.Lock()
 			executions[in.N]++
 			mu.Unlock()
@@ -36,11 +40,13 @@ func TestWaitingJobsAreKeptAlive(t *testing.T) {
 			return jobOut{N: in.N}, nil
 		})
 	})
+	prime(t, env.Client, task)
+
 	runs := make([]*natq.Run[jobOut], jobs)
 	for i := range runs {
 		runs[i] = natqtest.Enqueue(t, env.Client, task, jobIn{N: i})
 	}
-	cons := consumer(t, env, "natq_worker_waiting")
+	cons := consumer(t, env, "natq_worker_prefetched")
 	done := make(chan struct{})
 	var most int
 	go func() {
@@ -52,8 +58,9 @@ func TestWaitingJobsAreKeptAlive(t *testing.T) {
 		natqtest.Wait(t, run)
 	}
 	<-done
-	if most > 2*concurrency {
-		t.Errorf("the worker held %d jobs at once, want at most %d", most, 2*concurrency)
+	if most <= concurrency || most > 2*concurrency {
+		t.Errorf("the worker held at most %d jobs at once, want more than %d (a prefetch), at most %d",
+			most, concurrency, 2*concurrency)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -61,6 +68,19 @@ func TestWaitingJobsAreKeptAlive(t *testing.T) {
 		if executions[i] != 1 {
 			t.Errorf("job %d ran %d times, want once", i, executions[i])
 		}
+	}
+}
+
+// prime runs a burst of instant jobs of task, so that the worker learns
+// that its runs are short and its pulls quick, and prefetches.
+func prime(t *testing.T, c *natq.Client, task *natq.Task[jobIn, jobOut]) {
+	t.Helper()
+	runs := make([]*natq.Run[jobOut], 20)
+	for i := range runs {
+		runs[i] = natqtest.Enqueue(t, c, task, jobIn{Mode: "fast"})
+	}
+	for _, run := range runs {
+		natqtest.Wait(t, run)
 	}
 }
 
@@ -99,19 +119,22 @@ func mostHeld(t *testing.T, cons jetstream.Consumer, runs []*natq.Run[jobOut]) i
 	return most
 }
 
-// A stopping worker hands the jobs waiting for a slot back at once, without
+// A stopping worker hands the jobs it prefetched back at once, without
 // waiting for its runs to end, and another worker finishes them.
-func TestStopHandsBackWaitingJobs(t *testing.T) {
+func TestStopHandsBackPrefetchedJobs(t *testing.T) {
 	t.Parallel()
 	srv := natqtest.NewServer(t)
 	nc := srv.Connect(t)
-	task := natq.NewTask[jobIn, jobOut]("handback-waiting", natq.Async, natq.WithConcurrency(1))
+	task := natq.NewTask[jobIn, jobOut]("handback-prefetched", natq.Async, natq.WithConcurrency(1))
 	started, release := make(chan struct{}), make(chan struct{})
 	first, err := natq.NewWorker(nc, natq.WithLogger(natqtest.Logger(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	natq.Handle(first, task, func(_ context.Context, in jobIn) (jobOut, error) {
+		if in.Mode == "fast" {
+			return jobOut{}, nil
+		}
 		close(started) // only job 1 runs here
 		<-release
 		return jobOut{N: in.N}, nil
@@ -120,6 +143,7 @@ func TestStopHandsBackWaitingJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := natqtest.NewClient(t, nc)
+	prime(t, c, task)
 	run1 := natqtest.Enqueue(t, c, task, jobIn{N: 1})
 	<-started
 	run2 := natqtest.Enqueue(t, c, task, jobIn{N: 2})
@@ -127,7 +151,7 @@ func TestStopHandsBackWaitingJobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cons, err := js.Consumer(context.Background(), natq.DefaultNames.Stream, "natq_worker_handback-waiting")
+	cons, err := js.Consumer(context.Background(), natq.DefaultNames.Stream, "natq_worker_handback-prefetched")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,4 +194,49 @@ func waitHeld(t *testing.T, cons jetstream.Consumer, n int) {
 		time.Sleep(10 * time.Millisecond) // polling the server, which sends no event
 	}
 	t.Fatalf("consumer never held %d jobs", n)
+}
+
+// A worker whose runs are long prefetches nothing: a job it cannot start
+// now stays queued for another worker, instead of waiting in this one
+// for a run to end.
+func TestLongRunsLeaveJobsToOtherWorkers(t *testing.T) {
+	t.Parallel()
+	srv := natqtest.NewServer(t)
+	nc := srv.Connect(t)
+	task := natq.NewTask[jobIn, jobOut]("long-runs", natq.Async, natq.WithConcurrency(1))
+	started, release := make(chan struct{}), make(chan struct{})
+	natqtest.StartWorker(t, nc, func(w *natq.Worker) {
+		natq.Handle(w, task, func(_ context.Context, in jobIn) (jobOut, error) {
+			if in.Mode == "warm" {
+				time.Sleep(300 * time.Millisecond) // a long run, for the worker to learn
+				return jobOut{}, nil
+			}
+			close(started) // only job 1 runs here
+			<-release
+			return jobOut{N: in.N}, nil
+		})
+	})
+	c := natqtest.NewClient(t, nc)
+	warm := make([]*natq.Run[jobOut], 3)
+	for i := range warm {
+		warm[i] = natqtest.Enqueue(t, c, task, jobIn{Mode: "warm"})
+	}
+	for _, run := range warm {
+		natqtest.Wait(t, run)
+	}
+	natqtest.Enqueue(t, c, task, jobIn{N: 1})
+	<-started
+	run2 := natqtest.Enqueue(t, c, task, jobIn{N: 2})
+	defer close(release)
+
+	natqtest.StartWorker(t, srv.Connect(t), func(w *natq.Worker) {
+		natq.Handle(w, task, func(_ context.Context, in jobIn) (jobOut, error) {
+			return jobOut{N: in.N}, nil
+		})
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if out, err := run2.Wait(ctx); err != nil || out.N != 2 {
+		t.Fatalf("job 2 while job 1 runs: got %+v, %v; want it run by the idle worker", out, err)
+	}
 }

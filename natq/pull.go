@@ -45,10 +45,20 @@ type puller struct {
 	left     int       // jobs request seq may still deliver
 	deadline time.Time // after which an open request is given up
 	err      error     // why the last request failed, until told
+	// trip is the time from a request to its first job, sampled only
+	// when jobs were left in the stream as the request before it ended: a
+	// request made while jobs are queued is answered at once, where one
+	// made on an empty stream waits for a publish.
+	trip    average
+	backlog bool      // the last request ended with jobs left to pull
+	sampled time.Time // when request seq was made, if it is sampled
 }
 
 func newPuller(nc *nats.Conn, subject string, take func(*pulledMsg), ended func()) (*puller, error) {
 	p := &puller{nc: nc, subject: subject, inbox: nc.NewInbox(), take: take, ended: ended}
+	// A request that waited for a publish after all is an outlier: it
+	// must not make the worker prefetch more.
+	p.trip.limit = 4
 	sub, err := nc.Subscribe(p.inbox+".*", p.receive)
 	if err != nil {
 		return nil, fmt.Errorf("natq: subscribe to pulled jobs: %w", err)
@@ -64,18 +74,28 @@ func (p *puller) request(n int, expires time.Duration) (time.Time, error) {
 	// JetStream's request for the next messages of a pull consumer; the
 	// expiry is in nanoseconds.
 	body := fmt.Appendf(nil, `{"batch":%d,"expires":%d}`, n, expires.Nanoseconds())
-	p.mu.Lock()
-	p.seq++
-	p.open, p.left, p.err = true, n, nil
-	p.deadline = time.Now().Add(expires + pullGrace)
-	deadline := p.deadline
-	reply := p.inbox + "." + strconv.FormatUint(p.seq, 10)
-	p.mu.Unlock()
+	reply, deadline := p.begin(n, expires)
 	if err := p.nc.PublishRequest(p.subject, reply, body); err != nil {
 		p.close(err)
 		return time.Time{}, err
 	}
 	return deadline, nil
+}
+
+// begin records a request for n jobs as the open one, and returns the
+// subject it is answered on and its deadline.
+func (p *puller) begin(n int, expires time.Duration) (string, time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.seq++
+	p.open, p.left, p.err = true, n, nil
+	now := time.Now()
+	p.deadline = now.Add(expires + pullGrace)
+	p.sampled = time.Time{}
+	if p.backlog {
+		p.sampled = now
+	}
+	return p.inbox + "." + strconv.FormatUint(p.seq, 10), p.deadline
 }
 
 // state reports whether a request is open and until when it may be, and
@@ -85,10 +105,18 @@ func (p *puller) state(now time.Time) (open bool, deadline time.Time, err error)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.open && now.After(p.deadline) {
-		p.open, p.err = false, errPullLost
+		p.open, p.backlog, p.err = false, false, errPullLost
 	}
 	err, p.err = p.err, nil
 	return p.open, p.deadline, err
+}
+
+// roundTrip is the moving average of the time from a request to its
+// first job; zero until a request has brought one.
+func (p *puller) roundTrip() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.trip.get()
 }
 
 // isOpen reports whether a request is open.
@@ -101,7 +129,7 @@ func (p *puller) isOpen() bool {
 // close ends the open request, with err when it failed.
 func (p *puller) close(err error) {
 	p.mu.Lock()
-	p.open, p.err = false, err
+	p.open, p.backlog, p.err = false, false, err
 	p.mu.Unlock()
 	p.ended()
 }
@@ -113,13 +141,21 @@ func (p *puller) receive(m *nats.Msg) {
 		p.status(m)
 		return
 	}
-	p.take(&pulledMsg{m})
+	msg := &pulledMsg{m}
+	p.take(msg)
 	p.mu.Lock()
 	done := false
 	if p.open {
+		if !p.sampled.IsZero() {
+			p.trip.add(time.Since(p.sampled))
+			p.sampled = time.Time{}
+		}
 		p.left--
 		done = p.left <= 0
 		p.open = !done
+		if done {
+			p.backlog = msg.pending() > 0
+		}
 	}
 	p.mu.Unlock()
 	if done {
@@ -182,6 +218,16 @@ func (p *pulledMsg) NakWithDelay(delay time.Duration) error {
 // server's advisory.
 func (p *pulledMsg) TermWithReason(reason string) error {
 	return p.m.Respond([]byte("+TERM " + reason))
+}
+
+// pending is how many jobs the stream held for the consumer after this
+// one was delivered, 0 if that cannot be told.
+func (p *pulledMsg) pending() uint64 {
+	md, err := p.m.Metadata()
+	if err != nil {
+		return 0
+	}
+	return md.NumPending
 }
 
 func (p *pulledMsg) Metadata() (*jetstream.MsgMetadata, error) {

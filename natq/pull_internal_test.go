@@ -2,6 +2,7 @@ package natq
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -44,10 +45,8 @@ func TestPullerRequestEnds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var took, ended int
-			p := &puller{
-				inbox: "in", take: func(*pulledMsg) { took++ }, ended: func() { ended++ },
-				seq: 3, open: true, left: 2, deadline: time.Now().Add(time.Hour),
-			}
+			p := &puller{inbox: "in", take: func(*pulledMsg) { took++ }, ended: func() { ended++ }, seq: 2}
+			p.begin(2, time.Hour)
 			for _, m := range tt.msgs {
 				p.receive(m)
 			}
@@ -83,7 +82,8 @@ func jobsIn(msgs []*nats.Msg) int {
 // deadline, as lost.
 func TestPullerGivesUpALostRequest(t *testing.T) {
 	t.Parallel()
-	p := &puller{ended: func() {}, seq: 1, open: true, left: 5, deadline: time.Now().Add(time.Second)}
+	p := &puller{ended: func() {}}
+	p.begin(5, 0) // the deadline is the grace past its expiry
 	if open, _, err := p.state(time.Now()); !open || err != nil {
 		t.Fatalf("before the deadline: got open %v, %v; want open", open, err)
 	}
@@ -93,5 +93,53 @@ func TestPullerGivesUpALostRequest(t *testing.T) {
 	}
 	if _, _, err := p.state(time.Now()); err != nil {
 		t.Errorf("the failure was reported again: %v", err)
+	}
+}
+
+// delivered is a job as the server delivers it, with the number of jobs
+// still pending behind it in its ack subject.
+func delivered(pending int) *nats.Msg {
+	m := jobMsg("$JS.ACK.natq_jobs.natq_worker_t.1.7.7.1700000000000000000." + strconv.Itoa(pending))
+	m.Sub = &nats.Subscription{} // bound, as nats.go's parsing of the ack subject requires
+	return m
+}
+
+// The round trip of a pull is sampled only from a request made while jobs
+// were left in the stream: one made on an empty stream waits for a
+// publish, which says nothing of the round trip.
+func TestPullerSamplesRoundTripsOnBacklog(t *testing.T) {
+	t.Parallel()
+	p := &puller{inbox: "in", take: func(*pulledMsg) {}, ended: func() {}}
+
+	p.begin(1, time.Hour)
+	p.receive(delivered(0)) // the stream is empty behind it
+	p.begin(1, time.Hour)
+	p.receive(delivered(3))
+	if got := p.roundTrip(); got != 0 {
+		t.Fatalf("sampled a request made on an empty stream: %v", got)
+	}
+	p.begin(1, time.Hour)
+	p.receive(delivered(2))
+	if got := p.roundTrip(); got <= 0 {
+		t.Errorf("a request made on a backlog was not sampled")
+	}
+}
+
+func TestAverage(t *testing.T) {
+	t.Parallel()
+	m := average{limit: 4}
+	m.add(8 * time.Millisecond)
+	if m.get() != 8*time.Millisecond {
+		t.Fatalf("first sample: got %v, want 8ms", m.get())
+	}
+	m.add(time.Hour) // an outlier counts as 4 × 8ms
+	if want := 11 * time.Millisecond; m.get() != want {
+		t.Errorf("after an outlier: got %v, want %v", m.get(), want)
+	}
+	free := average{}
+	free.add(8 * time.Millisecond)
+	free.add(808 * time.Millisecond)
+	if want := 108 * time.Millisecond; free.get() != want {
+		t.Errorf("without a limit: got %v, want %v", free.get(), want)
 	}
 }
