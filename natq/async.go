@@ -274,10 +274,10 @@ func (a *asyncServer) roomMade() {
 	}
 }
 
-// drain ends the intake of a stopping server: jobs still waiting for a
-// slot are handed back, then the open pull request, if any, is waited
-// out, handing back whatever it still brings, and the inbox is closed.
-func (a *asyncServer) drain() {
+// close ends the intake of a stopping server: jobs still waiting for a
+// slot are handed back, and so is any job that arrives from now on; the
+// goroutines that carry jobs end once their job is done.
+func (a *asyncServer) close() {
 	a.mu.Lock()
 	a.closing = true
 	a.idle = 0
@@ -290,6 +290,11 @@ func (a *asyncServer) drain() {
 		a.beats.remove(msg)
 		_ = msg.NakWithDelay(handBack)
 	}
+}
+
+// drain waits out the open pull request, if any, then closes the inbox.
+// A job the request still brings is handed back as it arrives.
+func (a *asyncServer) drain() {
 	for {
 		open, deadline, _ := a.pull.state(time.Now())
 		if !open {
@@ -350,6 +355,7 @@ func (a *asyncServer) recover(cause error) {
 
 func (a *asyncServer) stop(ctx context.Context) error {
 	close(a.quit)
+	a.close()
 	defer a.beats.stop() // after the runs, which need beating to the end
 	select {
 	case <-a.loopDone:
