@@ -167,21 +167,27 @@ func (p *puller) receive(m *nats.Msg) {
 // heartbeat or about an older request.
 func (p *puller) status(m *nats.Msg) {
 	code, descr := m.Header.Get("Status"), m.Header.Get("Description")
+	var err error
+	switch {
+	case code == "100":
+		return // an idle heartbeat
+	case code == "408", code == "404":
+		// expired, or nothing to deliver
+	case code == "409" && strings.Contains(strings.ToLower(descr), "leadership change"):
+		// the consumer moved; ask again
+	case code == "503":
+		err = fmt.Errorf("consumer or stream missing: %w", nats.ErrNoResponders)
+	default:
+		err = fmt.Errorf("pull refused: %s %s", code, descr)
+	}
 	p.mu.Lock()
 	current := p.open && m.Subject == p.inbox+"."+strconv.FormatUint(p.seq, 10)
-	p.mu.Unlock()
-	if !current || code == "100" {
-		return
+	if current {
+		p.open, p.backlog, p.err = false, false, err
 	}
-	switch {
-	case code == "408", code == "404":
-		p.close(nil) // expired, or nothing to deliver
-	case code == "409" && strings.Contains(strings.ToLower(descr), "leadership change"):
-		p.close(nil) // the consumer moved; ask again
-	case code == "503":
-		p.close(fmt.Errorf("consumer or stream missing: %w", nats.ErrNoResponders))
-	default:
-		p.close(fmt.Errorf("pull refused: %s %s", code, descr))
+	p.mu.Unlock()
+	if current {
+		p.ended()
 	}
 }
 
