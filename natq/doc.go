@@ -60,12 +60,13 @@
 // Async runs are delivered at least once. [WithBackoff] replaces the
 // protocol's retry delay, [WithTimeout] bounds a run, [WithAckWait] and
 // [WithMaxAckPending] set the task's consumer when a worker creates it.
-// A worker pulls only as many jobs as it has free slots, re-creates a
-// deleted consumer or lost objects by itself, and on [Worker.Stop] hands
-// back what it cannot finish. [WithDeadLetter] keeps runs that finally
-// fail, input and all, for [Client.Redrive]; [WithResultTTL] bounds how
-// long results live. The repository's docs/reliability.md says what each
-// guarantee is and which test proves it.
+// A worker pulls only for the room it has and keeps every job it holds
+// alive, re-creates a deleted consumer or lost objects by itself, and on
+// [Worker.Stop] hands back what it cannot finish. [WithDeadLetter] keeps
+// runs that finally fail, input and all, for [Client.Redrive];
+// [WithResultTTL] bounds how long results live. The repository's
+// docs/reliability.md says what each guarantee is and which test proves
+// it.
 //
 // # Clusters
 //

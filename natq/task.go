@@ -74,7 +74,9 @@ func WithTimeout(d time.Duration) TaskOption {
 }
 
 // WithConcurrency sets how many runs of the task one worker runs at once,
-// [DefaultConcurrency] by default.
+// [DefaultConcurrency] by default. An async worker holds up to twice as
+// many of the task's jobs: besides its runs, jobs prefetched for slots
+// about to free and jobs whose result is being written.
 func WithConcurrency(n int) TaskOption {
 	return func(t *taskDef) error {
 		if n < 1 {
