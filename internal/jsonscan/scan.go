@@ -271,16 +271,9 @@ func Object(b []byte, i, depth int, member Member) (int, bool) {
 		if !ok {
 			return end, false
 		}
-		i = Space(b, end)
-		switch {
-		case i >= len(b):
-			return i, false
-		case b[i] == ',':
-			i = Space(b, i+1)
-		case b[i] == '}':
-			return i + 1, true
-		default:
-			return i, false
+		var more bool
+		if i, more, ok = after(b, end, '}'); !more {
+			return i, ok
 		}
 	}
 }
@@ -310,18 +303,27 @@ func Array(b []byte, i, depth int, item Item) (int, bool) {
 		if !ok {
 			return end, false
 		}
-		i = Space(b, end)
-		switch {
-		case i >= len(b):
-			return i, false
-		case b[i] == ',':
-			i = Space(b, i+1)
-		case b[i] == ']':
-			return i + 1, true
-		default:
-			return i, false
+		var more bool
+		if i, more, ok = after(b, end, ']'); !more {
+			return i, ok
 		}
 	}
+}
+
+// after reads what follows a member or an element that ends at end: a
+// comma and the offset of the next one (more), or the container's closing
+// byte and the offset past it.
+func after(b []byte, end int, closing byte) (i int, more, ok bool) {
+	i = Space(b, end)
+	switch {
+	case i >= len(b):
+		return i, false, false
+	case b[i] == ',':
+		return Space(b, i+1), true, true
+	case b[i] == closing:
+		return i + 1, false, true
+	}
+	return i, false, false
 }
 
 // Unquote returns the value of a string token, quotes included.
