@@ -2,12 +2,14 @@ package natq_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/natq/natq-go/natq"
 	"github.com/natq/natq-go/natqtest"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -40,7 +42,7 @@ func TestPrefetchedJobsAreKeptAlive(t *testing.T) {
 			return jobOut{N: in.N}, nil
 		})
 	})
-	prime(t, env.Client, task)
+	prime(t, env.Conn, env.Client, task)
 
 	runs := make([]*natq.Run[jobOut], jobs)
 	for i := range runs {
@@ -72,15 +74,30 @@ func TestPrefetchedJobsAreKeptAlive(t *testing.T) {
 }
 
 // prime runs a burst of instant jobs of task, so that the worker learns
-// that its runs are short and its pulls quick, and prefetches.
-func prime(t *testing.T, c *natq.Client, task *natq.Task[jobIn, jobOut]) {
+// that its runs are short and its pulls quick, and prefetches. The jobs
+// are published pipelined, faster than the worker drains them: it learns
+// how quick a pull is only from pulls that left jobs behind.
+func prime(t *testing.T, nc *nats.Conn, c *natq.Client, task *natq.Task[jobIn, jobOut]) {
 	t.Helper()
-	runs := make([]*natq.Run[jobOut], 20)
-	for i := range runs {
-		runs[i] = natqtest.Enqueue(t, c, task, jobIn{Mode: "fast"})
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, run := range runs {
-		natqtest.Wait(t, run)
+	ids := make([]string, 200)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("prime-%s-%d", task.ID(), i)
+		body := fmt.Sprintf(`{"runId":%q,"mode":"fast","n":0}`, ids[i])
+		if _, err := js.PublishAsync(natq.DefaultNames.AsyncPrefix+"."+task.ID(), []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-js.PublishAsyncComplete():
+	case <-time.After(natqtest.WaitTimeout):
+		t.Fatal("priming jobs not stored in time")
+	}
+	for _, id := range ids {
+		natqtest.Wait(t, task.RunOf(c, id))
 	}
 }
 
@@ -143,7 +160,7 @@ func TestStopHandsBackPrefetchedJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := natqtest.NewClient(t, nc)
-	prime(t, c, task)
+	prime(t, nc, c, task)
 	run1 := natqtest.Enqueue(t, c, task, jobIn{N: 1})
 	<-started
 	run2 := natqtest.Enqueue(t, c, task, jobIn{N: 2})
