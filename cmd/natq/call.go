@@ -41,11 +41,7 @@ func (a *app) callCommand() *cobra.Command {
 			"as a record: {\"taskId\", \"status\", \"data\" or \"error\"}.",
 		Args: args(cobra.RangeArgs(1, 2)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			input, err := a.readInput(argv[1:])
-			if err != nil {
-				return err
-			}
-			c, err := a.connect()
+			input, c, err := a.produce(argv[1:])
 			if err != nil {
 				return err
 			}

@@ -27,11 +27,7 @@ func (a *app) enqueueCommand() *cobra.Command {
 			"and processing. Ctrl-C stops waiting, not the run.",
 		Args: args(cobra.RangeArgs(1, 2)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			input, err := a.readInput(argv[1:])
-			if err != nil {
-				return err
-			}
-			c, err := a.connect()
+			input, c, err := a.produce(argv[1:])
 			if err != nil {
 				return err
 			}

@@ -6,7 +6,23 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/natq/natq-go/natq"
 )
+
+// produce reads the input of a call or an enqueue (argv after the task
+// id) and connects, for the commands that send one.
+func (a *app) produce(argv []string) ([]byte, *natq.Client, error) {
+	input, err := a.readInput(argv)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := a.connect()
+	if err != nil {
+		return nil, nil, err
+	}
+	return input, c, nil
+}
 
 // readInput reads a task's input as given on the command line: JSON
 // itself, @file for a file's content, or - for standard input. No
