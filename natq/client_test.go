@@ -3,11 +3,13 @@ package natq_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/natq/natq-go/codec"
 	"github.com/natq/natq-go/natq"
 	"github.com/natq/natq-go/natqtest"
 )
@@ -254,6 +256,42 @@ func TestCallWithRunID(t *testing.T) {
 	got, err := task.Call(context.Background(), env.Client, jobIn{}, natq.WithRunID("trace-7"))
 	if err != nil || got != "trace-7" {
 		t.Errorf("got %q, %v; want trace-7", got, err)
+	}
+}
+
+// A call without a run id gets one from the worker: a valid run id, the
+// same at every look within the run (from any goroutine), another for the
+// next call.
+func TestCallWithoutRunID(t *testing.T) {
+	t.Parallel()
+	task := natq.NewTask[jobIn, string]("whoami-made", natq.Sync)
+	env := natqtest.Start(t, func(w *natq.Worker) {
+		natq.Handle(w, task, func(ctx context.Context, _ jobIn) (string, error) {
+			looks := make(chan string, 2)
+			for range 2 {
+				go func() {
+					info, _ := natq.RunInfoFromContext(ctx)
+					looks <- info.RunID
+				}()
+			}
+			first, second := <-looks, <-looks
+			if info, _ := natq.RunInfoFromContext(ctx); info.RunID != first || first != second {
+				return "", fmt.Errorf("run id changed within a run: %q, %q, %q", first, second, info.RunID)
+			}
+			return first, nil
+		})
+	})
+	ctx := context.Background()
+	a, err := task.Call(ctx, env.Client, jobIn{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := task.Call(ctx, env.Client, jobIn{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !codec.ValidRunID(a) || !codec.ValidRunID(b) || a == b {
+		t.Errorf("got run ids %q and %q, want two different valid ids", a, b)
 	}
 }
 

@@ -145,7 +145,7 @@ func envelopeError(err error) *Error {
 
 // run calls the handler on an admitted input. It never panics: a panic in
 // the handler becomes a 500.
-func (b *binding) run(ctx context.Context, in *codec.Input, info RunInfo) (res result) {
+func (b *binding) run(ctx context.Context, in *codec.Input, run *runState) (res result) {
 	defer func() {
 		if v := recover(); v != nil {
 			res = result{status: codec.StatusInternal, msg: codec.UnhandledPrefix + panicText(v)}
@@ -155,7 +155,7 @@ func (b *binding) run(ctx context.Context, in *codec.Input, info RunInfo) (res r
 	if err != nil {
 		return failure(BadRequest(err.Error()))
 	}
-	ctx = withRunInfo(ctx, info)
+	ctx = withRunState(ctx, run)
 	if b.def.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, b.def.timeout)

@@ -28,8 +28,7 @@ func Invoke[In, Out any](ctx context.Context, t *Task[In, Out], fn HandlerFunc[I
 		rec.Status, rec.Error = serr.Status, serr.Message
 		return rec
 	}
-	info := RunInfo{RunID: rec.ID, TaskID: t.def.id, WorkerID: "invoke", Attempt: 1}
-	res := b.run(ctx, in, info)
+	res := b.run(ctx, in, newRunState(rec.ID, t.def.id, "invoke", 1))
 	rec.Status, rec.Data, rec.Error = res.status, res.data, res.msg
 	return rec
 }

@@ -198,8 +198,7 @@ func (a *asyncServer) process(msg jetstream.Msg, t *tenure) {
 	if !j.started(ctx) {
 		return
 	}
-	info := RunInfo{RunID: runID, TaskID: a.b.def.id, WorkerID: a.w.id, Attempt: attempt}
-	res := a.b.run(ctx, in, info)
+	res := a.b.run(ctx, in, newRunState(runID, a.b.def.id, a.w.id, attempt))
 	t.finish()
 	j.settle(ctx, res)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/natq/natq-go/codec"
 	"github.com/nats-io/nats.go"
-	"github.com/oklog/ulid/v2"
 )
 
 // syncServer serves one sync task on a queue subscription.
@@ -72,27 +71,24 @@ func (s *syncServer) serve(m *nats.Msg) {
 	if in != nil {
 		runID = in.RunID
 	}
-	if runID == "" {
-		runID = ulid.Make().String()
-	}
+	run := newRunState(runID, s.b.def.id, s.w.id, 1)
 	ctx := s.w.runCtx
 	var res result
 	if serr != nil {
 		res = failure(serr)
 	} else {
-		info := RunInfo{RunID: runID, TaskID: s.b.def.id, WorkerID: s.w.id, Attempt: 1}
-		res = s.b.run(ctx, in, info)
+		res = s.b.run(ctx, in, run)
 	}
 	res = s.w.fit(res, m.Reply)
 	if s.log.Enabled(ctx, slog.LevelDebug) {
-		s.log.DebugContext(ctx, "sync run done", "run", runID, "status", res.status)
+		s.log.DebugContext(ctx, "sync run done", "run", run.id(), "status", res.status)
 	}
 	reply := &nats.Msg{Header: okHeader, Data: res.data}
 	if res.status != codec.StatusOK || res.msg != "" {
 		reply.Header = nats.Header(codec.ReplyHeaders(res.status, res.msg))
 	}
 	if err := m.RespondMsg(reply); err != nil && !errors.Is(err, nats.ErrMsgNoReply) {
-		s.log.WarnContext(ctx, "sync reply not sent", "run", runID, "err", err)
+		s.log.WarnContext(ctx, "sync reply not sent", "run", run.id(), "err", err)
 	}
 }
 
