@@ -21,7 +21,8 @@ type Client struct {
 	js  jetstream.JetStream
 	cfg clientConfig
 
-	permits permits // see request and publishJob
+	permits    permits // see request and publishJob
+	maxPayload maxPayload
 
 	mu      sync.Mutex
 	tasks   jetstream.KeyValue

@@ -33,8 +33,8 @@ func (c *Client) check(ctx context.Context, r *request) error {
 			}
 		}
 	}
-	if size, limit := int64(len(r.doc)), c.nc.MaxPayload(); limit > 0 && size > limit {
-		return fmt.Errorf("%w: %d bytes, the server takes at most %d", ErrPayloadTooLarge, size, limit)
+	if limit, over := c.maxPayload.exceeds(c.nc, int64(len(r.doc))); over {
+		return fmt.Errorf("%w: %d bytes, the server takes at most %d", ErrPayloadTooLarge, len(r.doc), limit)
 	}
 	return nil
 }

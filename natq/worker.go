@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -46,8 +45,8 @@ type Worker struct {
 	healMu   sync.Mutex
 	healedAt time.Time
 
-	// maxPayload is the server's max payload as last read, for [fit].
-	maxPayload atomic.Int64
+	// maxPayload checks results against the server's limit, for [Worker.fit].
+	maxPayload maxPayload
 }
 
 // NewWorker returns a worker on nc. It returns an error naming the option
