@@ -1,0 +1,152 @@
+package flatjson
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+)
+
+type label string
+
+type flat struct {
+	B      bool    `json:"b"`
+	S      string  `json:"s,omitempty"`
+	I      int     `json:"i"`
+	I8     int8    `json:"i8"`
+	U16    uint16  `json:"u16"`
+	U      uint64  `json:"u"`
+	F32    float32 `json:"f32"`
+	F      float64 `json:"f"`
+	Label  label   `json:"label"`
+	Plain  int
+	Skip   int `json:"-"`
+	hidden int
+}
+
+// decode decodes data with d, and with encoding/json, and fails when d
+// decodes what encoding/json refuses or decodes it differently. It
+// reports whether d decoded it.
+func decode(t *testing.T, d *Decoder, data []byte) bool {
+	t.Helper()
+	var want flat
+	werr := json.Unmarshal(data, &want)
+	var got flat
+	if !d.Decode(data, reflect.ValueOf(&got).Elem()) {
+		return false
+	}
+	if werr != nil {
+		t.Fatalf("%q: decoded %+v, encoding/json refuses it: %v", data, got, werr)
+	}
+	if got.hidden != 0 {
+		t.Fatalf("%q: set an unexported field", data)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: got %+v, encoding/json gives %+v", data, got, want)
+	}
+	return true
+}
+
+func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
+	d := For(reflect.TypeFor[flat]())
+	if d == nil {
+		t.Fatal("For(flat) = nil, want a decoder")
+	}
+	tests := []struct {
+		in   string
+		fast bool // decoded here, not left to encoding/json
+	}{
+		{`{}`, true},
+		{` { "b" : true , "s":"hé", "i":-12, "i8":127, "u16":65535, "u":18446744073709551615 } `, true},
+		{`{"f32":1.5e3,"f":-0.25,"label":"x","Plain":7}`, true},
+		{`{"b":false,"s":null,"i":null}`, true},
+		{`{"i":1,"i":2}`, true},
+		{`{"i":1,"i":null}`, true},
+		{`{"f":1e308}`, true},
+		{`{"s":"a\"b\u00e9\n"}`, true},
+		// Left to encoding/json, which decodes or refuses them.
+		{`{"I":1}`, false},          // matched by case
+		{`{"\u0069":1}`, false},     // escaped key
+		{`{"Skip":1}`, false},       // a skipped field
+		{`{"hidden":1}`, false},     // unexported
+		{`{"other":1}`, false},      // unknown
+		{`{"i8":128}`, false},       // out of range
+		{`{"u16":-1}`, false},       // negative
+		{`{"u":-0}`, false},         // negative zero for an unsigned
+		{`{"i":1.0}`, false},        // fraction for an integer
+		{`{"i":1e2}`, false},        // exponent for an integer
+		{`{"f32":1e39}`, false},     // beyond float32
+		{`{"f":1e309}`, false},      // beyond float64
+		{`{"b":"true"}`, false},     // string for a bool
+		{`{"s":1}`, false},          // number for a string
+		{`{"i":"1"}`, false},        // string for a number
+		{`{"i":[1]}`, false},        // array for a number
+		{`{"s":{}}`, false},         // object for a string
+		{`{"b":tru}`, false},        // bad literal
+		{`{"i":01}`, false},         // bad number
+		{`{"i":1}x`, false},         // trailing data
+		{`{"i":1`, false},           // cut short
+		{`null`, false},             // not an object
+		{`[]`, false},               // not an object
+		{"{\"s\":\"\xff\"}", false}, // invalid UTF-8
+		{``, false},
+	}
+	for _, tt := range tests {
+		if got := decode(t, d, []byte(tt.in)); got != tt.fast {
+			t.Errorf("%q: decoded here %v, want %v", tt.in, got, tt.fast)
+		}
+	}
+}
+
+type unmarshaler struct{ N int }
+
+func (u *unmarshaler) UnmarshalJSON([]byte) error { return nil }
+
+// Only flat structs without their own decoding get a decoder.
+func TestForDeclines(t *testing.T) {
+	type base struct{ N int }
+	tests := map[string]reflect.Type{
+		"not a struct":     reflect.TypeFor[map[string]int](),
+		"embedded":         reflect.TypeFor[struct{ base }](),
+		"pointer field":    reflect.TypeFor[struct{ N *int }](),
+		"slice field":      reflect.TypeFor[struct{ N []int }](),
+		"struct field":     reflect.TypeFor[struct{ N base }](),
+		"interface field":  reflect.TypeFor[struct{ N any }](),
+		"text unmarshaler": reflect.TypeFor[struct{ T time.Time }](),
+		"own unmarshaler":  reflect.TypeFor[unmarshaler](),
+		"string option": reflect.TypeFor[struct {
+			N int `json:"n,string"`
+		}](),
+		"one name twice": reflect.TypeFor[struct {
+			A int `json:"N"` //nolint:tagliatelle // the name encoding/json gives the untagged field N
+			N int
+		}](),
+		"punctuation in a name": reflect.TypeFor[struct {
+			N int `json:"n!"`
+		}](),
+	}
+	for name, typ := range tests {
+		if For(typ) != nil {
+			t.Errorf("%s: For(%v) returned a decoder, want nil", name, typ)
+		}
+	}
+}
+
+// Decode declines a value of another type than its decoder's.
+func TestDecodeOtherType(t *testing.T) {
+	d := For(reflect.TypeFor[flat]())
+	var other struct{ I int }
+	if d.Decode([]byte(`{"i":1}`), reflect.ValueOf(&other).Elem()) {
+		t.Error("decoded into another type")
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{`{"b":true,"s":"x","i":-1,"u":2,"f":0.5,"f32":1}`, `{"i8":-128}`, `{"label":"\u00e9"}`} {
+		f.Add([]byte(s))
+	}
+	d := For(reflect.TypeFor[flat]())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		decode(t, d, data)
+	})
+}
