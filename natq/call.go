@@ -29,7 +29,7 @@ func (t *Task[In, Out]) Call(ctx context.Context, c *Client, in In, opts ...Call
 	if err != nil {
 		return out, err
 	}
-	return decodeData[Out](t.def.id, data)
+	return decodeData[Out](t.def.decodeOut, t.def.id, data)
 }
 
 // CallJSON runs a sync task by id with a raw JSON input, and returns the

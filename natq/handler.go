@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/natq/natq-go/codec"
+	"github.com/natq/natq-go/internal/flatjson"
 	"github.com/natq/natq-go/schema"
 )
 
@@ -28,10 +30,11 @@ type binding struct {
 }
 
 // erase wraps a typed handler into a rawHandler.
-func erase[In, Out any](fn HandlerFunc[In, Out]) rawHandler {
+func erase[In, Out any](t *Task[In, Out], fn HandlerFunc[In, Out]) rawHandler {
+	dec := t.def.decodeIn
 	return func(ctx context.Context, payload []byte) ([]byte, error) {
 		var in In
-		if err := json.Unmarshal(payload, &in); err != nil {
+		if err := decodeJSON(dec, payload, &in); err != nil {
 			return nil, BadRequest(decodeMessage(err))
 		}
 		out, err := fn(ctx, in)
@@ -47,6 +50,18 @@ func erase[In, Out any](fn HandlerFunc[In, Out]) rawHandler {
 		}
 		return data, nil
 	}
+}
+
+// decodeJSON decodes data into *v, which holds T's zero value: with dec
+// when it is not nil and settles the document, else with encoding/json.
+// The results, and the errors, are encoding/json's either way.
+func decodeJSON[T any](dec *flatjson.Decoder, data []byte, v *T) error {
+	if dec != nil && dec.Decode(data, reflect.ValueOf(v).Elem()) {
+		return nil
+	}
+	var zero T
+	*v = zero // dec may have set some fields before it declined
+	return json.Unmarshal(data, v)
 }
 
 // decodeMessage explains why a payload that passed the schema still did

@@ -15,7 +15,7 @@ import (
 // Invoke is for tests; natqtest wraps it in typed helpers. The handler's
 // [RunInfo] has worker id "invoke" and attempt 1.
 func Invoke[In, Out any](ctx context.Context, t *Task[In, Out], fn HandlerFunc[In, Out], input []byte) *codec.Record {
-	b := &binding{def: t.def, handler: erase(fn)}
+	b := &binding{def: t.def, handler: erase(t, fn)}
 	rec := &codec.Record{TaskID: t.def.id}
 	in, serr := b.admit(input)
 	if in != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/natq/natq-go/codec"
+	"github.com/natq/natq-go/internal/flatjson"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -122,12 +123,13 @@ func encodePayload(taskID string, in any) ([]byte, error) {
 }
 
 // decodeData decodes a successful run's data; no data is the zero value.
-func decodeData[Out any](taskID string, data []byte) (Out, error) {
+// dec decodes flat structs, and may be nil.
+func decodeData[Out any](dec *flatjson.Decoder, taskID string, data []byte) (Out, error) {
 	var out Out
 	if len(data) == 0 {
 		return out, nil
 	}
-	if err := json.Unmarshal(data, &out); err != nil {
+	if err := decodeJSON(dec, data, &out); err != nil {
 		return out, fmt.Errorf("natq: %s: decode output: %w", taskID, err)
 	}
 	return out, nil

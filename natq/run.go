@@ -69,7 +69,7 @@ func outcome[Out any](rec *codec.Record) (Out, error) {
 		var zero Out
 		return zero, &Error{Status: rec.Status, Message: rec.Error}
 	}
-	return decodeData[Out](rec.TaskID, rec.Data)
+	return decodeData[Out](nil, rec.TaskID, rec.Data)
 }
 
 // Watch yields the run's record each time it changes, starting with the

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/natq/natq-go/codec"
+	"github.com/natq/natq-go/internal/flatjson"
 	"github.com/natq/natq-go/schema"
 )
 
@@ -104,13 +105,16 @@ func WithMaxAttempts(n int) TaskOption {
 
 // taskDef is what a task is once its types are erased.
 type taskDef struct {
-	id          string
-	kind        Kind
-	in, out     *schema.Schema
-	timeout     time.Duration
-	concurrency int
-	maxAttempts int
-	backoff     Backoff
+	id      string
+	kind    Kind
+	in, out *schema.Schema
+	// decodeIn and decodeOut decode flat struct inputs and outputs
+	// without encoding/json's reflection; nil for other types.
+	decodeIn, decodeOut *flatjson.Decoder
+	timeout             time.Duration
+	concurrency         int
+	maxAttempts         int
+	backoff             Backoff
 	// Consumer settings, applied when a worker creates the consumer;
 	// zero leaves JetStream's default.
 	ackWait       time.Duration
@@ -168,6 +172,8 @@ func TryNewTask[In, Out any](id string, kind Kind, opts ...TaskOption) (*Task[In
 	if def.out, err = schema.Reflect(reflect.TypeFor[Out]()); err != nil {
 		return nil, fmt.Errorf("natq: task %s: output: %w", id, err)
 	}
+	def.decodeIn = flatjson.For(reflect.TypeFor[In]())
+	def.decodeOut = flatjson.For(reflect.TypeFor[Out]())
 	return &Task[In, Out]{def: def}, nil
 }
 

@@ -94,7 +94,7 @@ func Handle[In, Out any](w *Worker, t *Task[In, Out], fn HandlerFunc[In, Out]) {
 			panic(fmt.Sprintf("natq: Handle: task %s is already bound", t.def.id))
 		}
 	}
-	w.bindings = append(w.bindings, &binding{def: t.def, handler: erase(fn)})
+	w.bindings = append(w.bindings, &binding{def: t.def, handler: erase(t, fn)})
 }
 
 // Run starts the worker, serves until ctx is done, then stops gracefully,
