@@ -15,8 +15,10 @@ type produceFlags struct {
 	validate bool
 }
 
-func (p *produceFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&p.runID, "run-id", "", "the run's id (default: a new ULID for an enqueue, none for a call)")
+// register adds the flags to cmd; runIDHelp says what a run id is for
+// there and what the default is.
+func (p *produceFlags) register(cmd *cobra.Command, runIDHelp string) {
+	cmd.Flags().StringVar(&p.runID, "run-id", "", runIDHelp)
 	cmd.Flags().BoolVar(&p.validate, "validate", false,
 		"validate the input against the published schema before sending it")
 }
@@ -53,7 +55,7 @@ func (a *app) callCommand() *cobra.Command {
 			return a.printCall(argv[0], p.runID, data, err)
 		},
 	}
-	p.register(cmd)
+	p.register(cmd, "the run's id, which the handler sees (default: the worker makes one)")
 	return cmd
 }
 

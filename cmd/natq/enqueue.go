@@ -51,7 +51,7 @@ func (a *app) enqueueCommand() *cobra.Command {
 			return a.wait(cmd.Context(), run, waitTimeout)
 		},
 	}
-	p.register(cmd)
+	p.register(cmd, "the run's id, the key of its result (default: a new ULID)")
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the run's final result and print it")
 	cmd.Flags().DurationVar(&waitTimeout, "wait-timeout", 0, "give up waiting after this long (default: no limit)")
 	cmd.Flags().BoolVar(&drop, "drop-result", false,
