@@ -87,6 +87,7 @@ func (j *job) started(ctx context.Context) bool {
 	if err != nil {
 		j.log.WarnContext(ctx, "write result; job handed back", "status", codec.StatusProcessing, "err", err)
 		_ = j.msg.NakWithDelay(failureDelay)
+		j.a.w.healAfterWrite(ctx, err)
 		return false
 	}
 	return true
@@ -135,6 +136,7 @@ func (j *job) put(ctx context.Context, res result) bool {
 	if err != nil {
 		j.log.WarnContext(ctx, "write result; job handed back", "status", res.status, "err", err)
 		_ = j.msg.NakWithDelay(failureDelay)
+		j.a.w.healAfterWrite(ctx, err)
 		return false
 	}
 	return true

@@ -30,12 +30,37 @@ func (w *Worker) provision(ctx context.Context) error {
 func (w *Worker) heal(ctx context.Context) error {
 	w.healMu.Lock()
 	defer w.healMu.Unlock()
+	return w.healLocked(ctx)
+}
+
+// healLocked is heal with w.healMu held.
+func (w *Worker) healLocked(ctx context.Context) error {
 	if time.Since(w.healedAt) < healInterval {
 		return nil
 	}
 	w.healedAt = time.Now()
 	_, err := w.ensureObjects(ctx)
 	return err
+}
+
+// healAfterWrite re-provisions after a result write that no stream
+// answered: the results bucket was deleted while the worker ran, say.
+// Without it, pulls would go on succeeding and every run would fail at
+// its record until something else re-provisioned. A write that fails
+// while another heals returns at once; the job was handed back already.
+func (w *Worker) healAfterWrite(ctx context.Context, err error) {
+	if !errors.Is(err, jetstream.ErrNoStreamResponse) && !errors.Is(err, nats.ErrNoResponders) {
+		return
+	}
+	if !w.healMu.TryLock() {
+		return
+	}
+	defer w.healMu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, recoverMax)
+	defer cancel()
+	if err := w.healLocked(ctx); err != nil {
+		w.log.WarnContext(ctx, "re-provision after a failed result write", "err", err)
+	}
 }
 
 // healInterval spaces re-provisioning when many runs fail at once.

@@ -139,6 +139,46 @@ func TestDeletedConsumerIsRecreated(t *testing.T) {
 	}
 }
 
+// A results bucket deleted under a running worker is re-created when a
+// run's record finds no stream, and the run is finished on its retry.
+func TestDeletedResultsBucketIsRecreated(t *testing.T) {
+	t.Parallel()
+	srv := natqtest.NewServer(t)
+	nc := srv.Connect(t)
+	task := natq.NewTask[jobIn, jobOut]("results-lost", natq.Async)
+	natqtest.StartWorker(t, nc, func(w *natq.Worker) { natq.Handle(w, task, jobHandler) })
+	c := natqtest.NewClient(t, nc)
+	natqtest.Wait(t, natqtest.Enqueue(t, c, task, jobIn{N: 1}))
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := make(chan *nats.Msg, 1)
+	stream := "KV_" + natq.DefaultNames.ResultsBucket
+	sub, err := nc.ChanSubscribe("$JS.EVENT.ADVISORY.STREAM.CREATED."+stream, created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sub.Unsubscribe() })
+	ctx := context.Background()
+	if err := js.DeleteKeyValue(ctx, natq.DefaultNames.ResultsBucket); err != nil {
+		t.Fatal(err)
+	}
+
+	run, err := task.Enqueue(ctx, c, jobIn{N: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-created:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the results bucket %s was not re-created", stream)
+	}
+	if out := natqtest.Wait(t, run); out.N != 4 {
+		t.Errorf("got %+v, want n 4", out)
+	}
+}
+
 // The server restarts, from its file store, while jobs are queued and a
 // worker runs: every job finishes, none is lost.
 func TestServerRestartLosesNoJob(t *testing.T) {
