@@ -47,6 +47,7 @@ func TestInvokeStatusPaths(t *testing.T) {
 		errSubstr []string
 	}{
 		{name: "success", input: `{"name":"ab","count":3}`, status: 200, data: `{"total":6}`},
+		{name: "repeated key", input: `{"name":"ab","count":9,"count":2}`, status: 200, data: `{"total":4}`},
 		{name: "run info", input: `{"runId":"run-7","name":"info","count":1}`, status: 200, data: `{"total":4}`},
 		{name: "invalid JSON", input: `{"name":`, status: 406, errSubstr: []string{"Invalid JSON input"}},
 		{name: "not an object", input: `[1]`, status: 400, errSubstr: []string{"JSON object"}},

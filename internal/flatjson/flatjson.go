@@ -174,7 +174,10 @@ func setBool(fv reflect.Value, b []byte, i int) (int, bool) {
 		return end, true
 	}
 	end, ok := jsonscan.Literal(b, i, "false")
-	return end, ok // the field is already false
+	if ok {
+		fv.SetBool(false) // a repeated key may have set it
+	}
+	return end, ok
 }
 
 func setString(fv reflect.Value, b []byte, i int) (int, bool) {

@@ -61,6 +61,8 @@ func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
 		{`{"f32":1.5e3,"f":-0.25,"label":"x","Plain":7}`, true},
 		{`{"b":false,"s":null,"i":null}`, true},
 		{`{"i":1,"i":2}`, true},
+		{`{"b":true,"b":false}`, true}, // the last one counts
+		{`{"s":"a","s":"b","f":1,"f":2,"u":1,"u":0}`, true},
 		{`{"i":1,"i":null}`, true},
 		{`{"f":1e308}`, true},
 		{`{"s":"a\"b\u00e9\n"}`, true},
@@ -142,7 +144,10 @@ func TestDecodeOtherType(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{`{"b":true,"s":"x","i":-1,"u":2,"f":0.5,"f32":1}`, `{"i8":-128}`, `{"label":"\u00e9"}`} {
+	for _, s := range []string{
+		`{"b":true,"s":"x","i":-1,"u":2,"f":0.5,"f32":1}`, `{"i8":-128}`, `{"label":"\u00e9"}`,
+		`{"b":true,"b":false}`, `{"s":"x","s":null,"i":1,"i":2}`,
+	} {
 		f.Add([]byte(s))
 	}
 	d := For(reflect.TypeFor[flat]())
