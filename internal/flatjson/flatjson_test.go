@@ -2,7 +2,9 @@ package flatjson
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -153,5 +155,55 @@ func FuzzDecode(f *testing.F) {
 	d := For(reflect.TypeFor[flat]())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		decode(t, d, data)
+	})
+}
+
+// members are members of the decoder's own keys with values of every
+// kind, so that repeated keys, nulls and values of the wrong kind meet;
+// random bytes seldom spell them.
+func members() []string {
+	keys := []string{"b", "s", "i", "i8", "u16", "u", "f32", "f", "label", "Plain", "B", "x"}
+	values := []string{
+		"true", "false", "null", `"x"`, `""`, `"\u00e9"`, "0", "-0", "1", "-1",
+		"255", "65536", "1.5", "1e2", "1e39", "-1e308", "[]", "{}",
+	}
+	var all []string
+	for _, k := range keys {
+		for _, v := range values {
+			all = append(all, fmt.Sprintf("%q:%s", k, v))
+		}
+	}
+	return all
+}
+
+// Every pair of members, in both orders.
+func TestDecodeMemberPairs(t *testing.T) {
+	d := For(reflect.TypeFor[flat]())
+	all := members()
+	decoded := 0
+	for _, a := range all {
+		for _, b := range all {
+			if decode(t, d, []byte("{"+a+","+b+"}")) {
+				decoded++
+			}
+		}
+	}
+	if decoded == 0 {
+		t.Error("no pair decoded here: the comparison compared nothing")
+	}
+}
+
+// FuzzDecodeMembers decodes objects of any number of members.
+func FuzzDecodeMembers(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3})
+	f.Add([]byte{0, 12, 13})
+	all := members()
+	d := For(reflect.TypeFor[flat]())
+	f.Fuzz(func(t *testing.T, spec []byte) {
+		parts := make([]string, len(spec))
+		for n, c := range spec {
+			parts[n] = all[int(c)%len(all)]
+		}
+		decode(t, d, []byte("{"+strings.Join(parts, ",")+"}"))
 	})
 }
