@@ -65,12 +65,12 @@ func (a *app) printCall(taskID, runID string, data json.RawMessage, err error) e
 	switch {
 	case err == nil:
 		rec := &codec.Record{ID: runID, TaskID: taskID, Status: codec.StatusOK, Data: data}
-		return a.printRecord(rec)
+		return a.printRecord(rec, "call "+taskID)
 	case errors.As(err, &serr) && serr.Status != codec.StatusProcessing:
 		// The worker's answer, or the one it would give: print it as a
 		// record, so that --json shows it and the exit code follows it.
 		rec := &codec.Record{ID: runID, TaskID: taskID, Status: serr.Status, Error: serr.Message}
-		return a.printRecord(rec)
+		return a.printRecord(rec, "call "+taskID)
 	default:
 		return err
 	}

@@ -45,6 +45,7 @@ func TestCall(t *testing.T) {
 			stderr: `status 400: invalid input: (root): property "x" is not allowed; /name:`,
 		},
 		{name: "run id", args: []string{"greet", `{"name":"R"}`, "--run-id", "c-1", "--json"}, stdout: `"id": "c-1"`},
+		{name: "bad run id", args: []string{"greet", `{"name":"R"}`, "--run-id", "a b"}, code: exitRefused, stderr: "natq: call greet: status 400: invalid input: runId must be"},
 		{name: "unknown task", args: []string{"nope"}, code: exitNobody, stderr: "natq: call nope: unknown task"},
 		{name: "async task", args: []string{"count"}, code: exitUsage, stderr: "count is async"},
 		{name: "no task", args: []string{}, code: exitUsage, stderr: "accepts between 1 and 2 arg(s)"},

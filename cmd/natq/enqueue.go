@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,6 +42,12 @@ func (a *app) enqueueCommand() *cobra.Command {
 			ctx, cancel := a.bounded(cmd.Context())
 			run, err := c.EnqueueJSON(ctx, argv[0], input, opts...)
 			cancel()
+			var serr *natq.Error
+			if errors.As(err, &serr) {
+				// Refused before it was queued: named as call names its
+				// refusals.
+				return &runError{what: "enqueue " + argv[0], err: serr}
+			}
 			if err != nil {
 				return err
 			}
@@ -81,5 +88,5 @@ func (a *app) wait(ctx context.Context, run *natq.Run[json.RawMessage], limit ti
 	if err != nil {
 		return fmt.Errorf("%w\nthe run goes on; read it later with: natq result %s %s", err, run.TaskID, run.ID)
 	}
-	return a.printRecord(rec)
+	return a.printRecord(rec, "")
 }

@@ -28,7 +28,8 @@ func TestEnqueue(t *testing.T) {
 		{name: "validated", args: []string{"count", `{"words":[]}`, "--validate"}, code: exitRefused, stderr: "/words"},
 		{name: "unknown task", args: []string{"nope", "{}"}, code: exitNobody, stderr: "unknown task"},
 		{name: "sync task", args: []string{"greet", "{}"}, code: exitUsage, stderr: "greet is sync"},
-		{name: "bad run id", args: []string{"count", "{}", "--run-id", "a b"}, code: exitRefused, stderr: "runId must be"},
+		{name: "bad run id", args: []string{"count", "{}", "--run-id", "a b"}, code: exitRefused, stderr: "natq: enqueue count: status 400: invalid input: runId must be"},
+		{name: "not JSON", args: []string{"count", `{"words":`}, code: exitRefused, stderr: "natq: enqueue count: status 406: Invalid JSON input\n"},
 		{name: "wait timeout", args: []string{"held", `{"words":["a"]}`, "--wait", "--wait-timeout", "50ms"}, code: exitTimeout, stderr: "natq result held"},
 	}
 	for _, tt := range tests {

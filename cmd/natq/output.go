@@ -49,8 +49,8 @@ type recordJSON struct {
 
 // printRecord writes a run's record and returns the error its status
 // stands for, so that the exit code follows the run. A record at 100 is
-// no error.
-func (a *app) printRecord(rec *codec.Record) error {
+// no error. what names the run in that error; "" names it by its id.
+func (a *app) printRecord(rec *codec.Record, what string) error {
 	if a.asJSON {
 		if err := printJSON(a.stdout, recordJSON(*rec)); err != nil {
 			return err
@@ -63,8 +63,7 @@ func (a *app) printRecord(rec *codec.Record) error {
 		a.printf("run %s of %s: processing (status 100)\n", rec.ID, rec.TaskID)
 	}
 	if rec.Final() && !codec.IsSuccess(rec.Status) {
-		what := "call " + rec.TaskID
-		if rec.ID != "" {
+		if what == "" {
 			what = fmt.Sprintf("run %s of %s", rec.ID, rec.TaskID)
 		}
 		return &runError{what: what, err: &natq.Error{Status: rec.Status, Message: rec.Error}}

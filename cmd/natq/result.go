@@ -21,7 +21,7 @@ func (a *app) resultCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.printRecord(rec)
+			return a.printRecord(rec, "")
 		}),
 	}
 }
