@@ -41,3 +41,36 @@ func BenchmarkInvoke(b *testing.B) {
 		})
 	}
 }
+
+type orderLine struct {
+	SKU string `json:"sku"`
+	Qty int    `json:"qty"`
+}
+
+type orderIn struct {
+	ID    string      `json:"id"`
+	Lines []orderLine `json:"lines"`
+	Tags  []string    `json:"tags,omitempty"`
+	Note  *string     `json:"note,omitempty"`
+}
+
+var orderTask = natq.NewTask[orderIn, benchOut]("bench-order", natq.Sync)
+
+// BenchmarkInvokeNested is BenchmarkInvoke for an input with nested
+// structs, slices and a pointer.
+func BenchmarkInvokeNested(b *testing.B) {
+	doc := []byte(`{"id":"o-1","lines":[{"sku":"a","qty":2},{"sku":"b","qty":1},{"sku":"c","qty":5}],"tags":["gift","rush"],"note":"ring twice"}`)
+	handler := func(_ context.Context, in orderIn) (benchOut, error) {
+		n := 0
+		for _, l := range in.Lines {
+			n += l.Qty
+		}
+		return benchOut{Sum: float64(n)}, nil
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if rec := natq.Invoke(context.Background(), orderTask, handler, doc); rec.Status != 200 || string(rec.Data) != `{"sum":8}` {
+			b.Fatalf("status %d: %s %s", rec.Status, rec.Error, rec.Data)
+		}
+	}
+}

@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/natq/natq-go/codec"
-	"github.com/natq/natq-go/internal/flatjson"
+	"github.com/natq/natq-go/internal/plainjson"
 	"github.com/natq/natq-go/schema"
 )
 
@@ -55,7 +55,7 @@ func erase[In, Out any](t *Task[In, Out], fn HandlerFunc[In, Out]) rawHandler {
 // decodeJSON decodes data into *v, which holds T's zero value: with dec
 // when it is not nil and settles the document, else with encoding/json.
 // The results, and the errors, are encoding/json's either way.
-func decodeJSON[T any](dec *flatjson.Decoder, data []byte, v *T) error {
+func decodeJSON[T any](dec *plainjson.Decoder, data []byte, v *T) error {
 	if dec != nil && dec.Decode(data, reflect.ValueOf(v).Elem()) {
 		return nil
 	}

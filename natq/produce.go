@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/natq/natq-go/codec"
-	"github.com/natq/natq-go/internal/flatjson"
+	"github.com/natq/natq-go/internal/plainjson"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -123,8 +123,8 @@ func encodePayload(taskID string, in any) ([]byte, error) {
 }
 
 // decodeData decodes a successful run's data; no data is the zero value.
-// dec decodes flat structs, and may be nil.
-func decodeData[Out any](dec *flatjson.Decoder, taskID string, data []byte) (Out, error) {
+// dec decodes plain types, and may be nil.
+func decodeData[Out any](dec *plainjson.Decoder, taskID string, data []byte) (Out, error) {
 	var out Out
 	if len(data) == 0 {
 		return out, nil

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/natq/natq-go/codec"
-	"github.com/natq/natq-go/internal/flatjson"
+	"github.com/natq/natq-go/internal/plainjson"
 	"github.com/natq/natq-go/schema"
 )
 
@@ -108,9 +108,10 @@ type taskDef struct {
 	id      string
 	kind    Kind
 	in, out *schema.Schema
-	// decodeIn and decodeOut decode flat struct inputs and outputs
-	// without encoding/json's reflection; nil for other types.
-	decodeIn, decodeOut *flatjson.Decoder
+	// decodeIn and decodeOut decode plain inputs and outputs (structs,
+	// slices and pointers of scalars) without encoding/json; nil for
+	// other types.
+	decodeIn, decodeOut *plainjson.Decoder
 	timeout             time.Duration
 	concurrency         int
 	maxAttempts         int
@@ -172,8 +173,8 @@ func TryNewTask[In, Out any](id string, kind Kind, opts ...TaskOption) (*Task[In
 	if def.out, err = schema.Reflect(reflect.TypeFor[Out]()); err != nil {
 		return nil, fmt.Errorf("natq: task %s: output: %w", id, err)
 	}
-	def.decodeIn = flatjson.For(reflect.TypeFor[In]())
-	def.decodeOut = flatjson.For(reflect.TypeFor[Out]())
+	def.decodeIn = plainjson.For(reflect.TypeFor[In]())
+	def.decodeOut = plainjson.For(reflect.TypeFor[Out]())
 	return &Task[In, Out]{def: def}, nil
 }
 
