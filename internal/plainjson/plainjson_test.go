@@ -71,15 +71,30 @@ func show(v any) string {
 	return fmt.Sprintf("%s %#v", b, v)
 }
 
-func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
-	d := For(reflect.TypeFor[flat]())
+// decodeCase is a document and whether the decoder settles it itself,
+// rather than leave it to encoding/json.
+type decodeCase struct {
+	in   string
+	fast bool
+}
+
+// checkCases decodes each case into a T with T's decoder and with
+// encoding/json.
+func checkCases[T any](t *testing.T, tests []decodeCase) {
+	t.Helper()
+	d := For(reflect.TypeFor[T]())
 	if d == nil {
-		t.Fatal("For(flat) = nil, want a decoder")
+		t.Fatalf("For(%v) = nil, want a decoder", reflect.TypeFor[T]())
 	}
-	tests := []struct {
-		in   string
-		fast bool // decoded here, not left to encoding/json
-	}{
+	for _, tt := range tests {
+		if got := decode[T](t, d, []byte(tt.in)); got != tt.fast {
+			t.Errorf("%s: decoded here %v, want %v", tt.in, got, tt.fast)
+		}
+	}
+}
+
+func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
+	checkCases[flat](t, []decodeCase{
 		{`{}`, true},
 		{` { "b" : true , "s":"hé", "i":-12, "i8":127, "u16":65535, "u":18446744073709551615 } `, true},
 		{`{"f32":1.5e3,"f":-0.25,"label":"x","Plain":7}`, true},
@@ -116,23 +131,11 @@ func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
 		{`[]`, false},               // not an object
 		{"{\"s\":\"\xff\"}", false}, // invalid UTF-8
 		{``, false},
-	}
-	for _, tt := range tests {
-		if got := decode[flat](t, d, []byte(tt.in)); got != tt.fast {
-			t.Errorf("%s: decoded here %v, want %v", tt.in, got, tt.fast)
-		}
-	}
+	})
 }
 
 func TestDecodeNestedAgreesWithEncodingJSON(t *testing.T) {
-	d := For(reflect.TypeFor[nested]())
-	if d == nil {
-		t.Fatal("For(nested) = nil, want a decoder")
-	}
-	tests := []struct {
-		in   string
-		fast bool
-	}{
+	checkCases[nested](t, []decodeCase{
 		{`{"flat":{"i":1},"ptr":{"s":"x"},"name":"n","tags":["a","b"],"nums":[1,null,3]}`, true},
 		{`{"grid":[[1,2],[],[3]],"items":[{"b":true},{}],"marks":["m"],"vals":[1.5,null]}`, true},
 		{`{"next":{"next":{"name":"deep"}},"kids":[{"tags":[]},{"kids":[]}]}`, true},
@@ -156,12 +159,7 @@ func TestDecodeNestedAgreesWithEncodingJSON(t *testing.T) {
 		{`{"items":[{"x":1}]}`, false},
 		{`{"tags":["a",]}`, false},
 		{`{"next":` + strings.Repeat(`{"next":`, 200) + `{}` + strings.Repeat("}", 201), false}, // too deep
-	}
-	for _, tt := range tests {
-		if got := decode[nested](t, d, []byte(tt.in)); got != tt.fast {
-			t.Errorf("%s: decoded here %v, want %v", tt.in, got, tt.fast)
-		}
-	}
+	})
 }
 
 // Plain values at the top of a document decode too, as a call's output
