@@ -52,8 +52,8 @@ var (
 
 // For returns a decoder for t, or nil when t is not plain: when t or a
 // type within it is not a bool, string, integer, float, struct, slice or
-// pointer, is a byte slice or an unnamed pointer to a pointer, has its
-// own unmarshaling methods, or is a struct with embedded fields, the
+// pointer, is json.Number, a byte slice or a pointer to a pointer, has
+// its own unmarshaling methods, or is a struct with embedded fields, the
 // ",string" option or two fields under one name.
 func For(t reflect.Type) *Decoder {
 	if !enabled {
@@ -66,12 +66,20 @@ func For(t reflect.Type) *Decoder {
 	return &Decoder{typ: t, plan: p}
 }
 
-// compile makes the plan of t. structs holds the plans of the struct
-// types being compiled, so that a type that contains itself (through a
-// slice or pointer) shares one plan.
-func compile(t reflect.Type, structs map[reflect.Type]*plan) (*plan, bool) {
-	if custom(t) {
+// jsonNumber is the one named type encoding/json treats apart: it takes
+// a number, or a string that must spell one.
+var jsonNumber = reflect.TypeFor[json.Number]()
+
+// compile makes the plan of t. plans holds the plans of the structs,
+// slices and pointers being compiled, so that a type that contains
+// itself (type L []L, or a struct with a slice of itself) shares one
+// plan instead of being compiled for ever.
+func compile(t reflect.Type, plans map[reflect.Type]*plan) (*plan, bool) {
+	if custom(t) || t == jsonNumber {
 		return nil, false
+	}
+	if known, ok := plans[t]; ok {
+		return known, true
 	}
 	p := &plan{kind: t.Kind()}
 	switch p.kind {
@@ -81,34 +89,33 @@ func compile(t reflect.Type, structs map[reflect.Type]*plan) (*plan, bool) {
 		reflect.Float32, reflect.Float64:
 		p.bits = t.Bits()
 	case reflect.Struct:
-		if known, ok := structs[t]; ok {
-			return known, true
-		}
-		structs[t] = p
-		return p, p.compileFields(t, structs)
+		plans[t] = p
+		return p, p.compileFields(t, plans)
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
 			return nil, false // base64 text, as encoding/json reads it
 		}
-		return p, p.compileElem(t, structs)
+		plans[t] = p
+		return p, p.compileElem(t, plans)
 	case reflect.Pointer:
 		if t.Name() != "" || t.Elem().Kind() == reflect.Pointer {
 			return nil, false
 		}
-		return p, p.compileElem(t, structs)
+		plans[t] = p
+		return p, p.compileElem(t, plans)
 	default:
 		return nil, false
 	}
 	return p, true
 }
 
-func (p *plan) compileElem(t reflect.Type, structs map[reflect.Type]*plan) bool {
+func (p *plan) compileElem(t reflect.Type, plans map[reflect.Type]*plan) bool {
 	var ok bool
-	p.elem, ok = compile(t.Elem(), structs)
+	p.elem, ok = compile(t.Elem(), plans)
 	return ok
 }
 
-func (p *plan) compileFields(t reflect.Type, structs map[reflect.Type]*plan) bool {
+func (p *plan) compileFields(t reflect.Type, plans map[reflect.Type]*plan) bool {
 	p.fields = make(map[string]field, t.NumField())
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -125,7 +132,7 @@ func (p *plan) compileFields(t reflect.Type, structs map[reflect.Type]*plan) boo
 		if name == "" {
 			continue // tagged "-": encoding/json ignores it
 		}
-		fp, ok := compile(sf.Type, structs)
+		fp, ok := compile(sf.Type, plans)
 		if _, taken := p.fields[name]; taken || !ok {
 			return false
 		}

@@ -71,6 +71,20 @@ func show(v any) string {
 	return fmt.Sprintf("%s %#v", b, v)
 }
 
+// decoderFor returns T's decoder; the test is skipped when the package
+// is off, and fails when T gets no decoder.
+func decoderFor[T any](t *testing.T) *Decoder {
+	t.Helper()
+	if !enabled {
+		t.Skip("plainjson is off under GOEXPERIMENT=jsonv2")
+	}
+	d := For(reflect.TypeFor[T]())
+	if d == nil {
+		t.Fatalf("For(%v) = nil, want a decoder", reflect.TypeFor[T]())
+	}
+	return d
+}
+
 // decodeCase is a document and whether the decoder settles it itself,
 // rather than leave it to encoding/json.
 type decodeCase struct {
@@ -82,10 +96,7 @@ type decodeCase struct {
 // encoding/json.
 func checkCases[T any](t *testing.T, tests []decodeCase) {
 	t.Helper()
-	d := For(reflect.TypeFor[T]())
-	if d == nil {
-		t.Fatalf("For(%v) = nil, want a decoder", reflect.TypeFor[T]())
-	}
+	d := decoderFor[T](t)
 	for _, tt := range tests {
 		if got := decode[T](t, d, []byte(tt.in)); got != tt.fast {
 			t.Errorf("%s: decoded here %v, want %v", tt.in, got, tt.fast)
@@ -165,17 +176,24 @@ func TestDecodeNestedAgreesWithEncodingJSON(t *testing.T) {
 // Plain values at the top of a document decode too, as a call's output
 // may be any type.
 func TestDecodeTopLevel(t *testing.T) {
-	for _, in := range []string{`"x"`, `null`, `[]`, `["a","b"]`} {
-		if !decode[[]string](t, For(reflect.TypeFor[[]string]()), []byte(in)) && in != `"x"` {
-			t.Errorf("%s: not decoded into []string", in)
-		}
-	}
-	if !decode[*int](t, For(reflect.TypeFor[*int]()), []byte(`7`)) {
-		t.Error("7: not decoded into *int")
-	}
-	if !decode[string](t, For(reflect.TypeFor[string]()), []byte(`"s"`)) {
-		t.Error(`"s": not decoded into string`)
-	}
+	checkCases[[]string](t, []decodeCase{{`"x"`, false}, {`null`, true}, {`[]`, true}, {`["a","b"]`, true}})
+	checkCases[*int](t, []decodeCase{{`7`, true}, {`null`, true}})
+	checkCases[string](t, []decodeCase{{`"s"`, true}})
+}
+
+type (
+	list     []list
+	ptrList  []*ptrList
+	ptrChain struct{ Next *ptrChain }
+)
+
+// Types that contain themselves, through slices alone or pointers, get
+// one plan and decode to any depth the scanner follows.
+func TestDecodeRecursiveTypes(t *testing.T) {
+	checkCases[list](t, []decodeCase{{`[[],[[]],[[[null]]]]`, true}, {`[[1]]`, false}})
+	checkCases[ptrList](t, []decodeCase{{`[null,[],[[null]]]`, true}})
+	deep := strings.Repeat(`{"Next":`, 127) + `{}` + strings.Repeat(`}`, 127)
+	checkCases[ptrChain](t, []decodeCase{{deep, true}, {`{"Next":{"Next":null}}`, true}})
 }
 
 type unmarshaler struct{ N int }
@@ -197,6 +215,7 @@ func TestForDeclines(t *testing.T) {
 		"pointer to pointer": reflect.TypeFor[struct{ P **int }](),
 		"named pointer":      reflect.TypeFor[struct{ P intPtr }](),
 		"text unmarshaler":   reflect.TypeFor[struct{ T time.Time }](),
+		"json.Number":        reflect.TypeFor[struct{ N json.Number }](),
 		"deep unmarshaler":   reflect.TypeFor[struct{ T []*time.Time }](),
 		"own unmarshaler":    reflect.TypeFor[unmarshaler](),
 		"string option": reflect.TypeFor[struct {
@@ -219,7 +238,7 @@ func TestForDeclines(t *testing.T) {
 
 // Decode declines a value of another type than its decoder's.
 func TestDecodeOtherType(t *testing.T) {
-	d := For(reflect.TypeFor[flat]())
+	d := decoderFor[flat](t)
 	var other struct{ I int }
 	if d.Decode([]byte(`{"i":1}`), reflect.ValueOf(&other).Elem()) {
 		t.Error("decoded into another type")
@@ -232,6 +251,9 @@ func FuzzDecode(f *testing.F) {
 		`{"b":true,"b":false}`, `{"s":"x","s":null,"i":1,"i":2}`,
 	} {
 		f.Add([]byte(s))
+	}
+	if !enabled {
+		f.Skip("plainjson is off under GOEXPERIMENT=jsonv2")
 	}
 	d := For(reflect.TypeFor[flat]())
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -261,7 +283,7 @@ func members() []string {
 
 // Every pair of members, in both orders.
 func TestDecodeMemberPairs(t *testing.T) {
-	d := For(reflect.TypeFor[nested]())
+	d := decoderFor[nested](t)
 	all := members()
 	decoded := 0
 	for _, a := range all {
@@ -282,6 +304,9 @@ func FuzzDecodeMembers(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3})
 	f.Add([]byte{30, 51, 13, 90})
 	all := members()
+	if !enabled {
+		f.Skip("plainjson is off under GOEXPERIMENT=jsonv2")
+	}
 	d := For(reflect.TypeFor[nested]())
 	f.Fuzz(func(t *testing.T, spec []byte) {
 		parts := make([]string, len(spec))
