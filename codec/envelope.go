@@ -57,6 +57,11 @@ type Input struct {
 	// input schemas declare them) check this one. It is nil in an Input
 	// made by [ScanInput].
 	Document map[string]any
+	// Repeated reports that an object in the document has a key twice.
+	// Fields and Document keep each key's last value, and so does the
+	// [Input.Payload] of an Input made by [DecodeInput]. [ScanInput] does
+	// not look for repeated keys.
+	Repeated bool
 
 	raw      []byte
 	payload  []byte // raw without the reserved members, once made
@@ -101,7 +106,7 @@ func DecodeInput(b []byte) (*Input, error) {
 	if !ok {
 		return &Input{}, ErrNotObject
 	}
-	in := &Input{Document: obj, raw: b}
+	in := &Input{Document: obj, raw: b, Repeated: jsonscan.RepeatsKey(b)}
 	return in, in.split()
 }
 
@@ -161,13 +166,15 @@ func (in *Input) split() error {
 }
 
 // Payload returns the JSON of the task's own fields, ready to be decoded
-// into the task's input type. When the document had no reserved fields it
-// is the document as received.
+// into the task's input type. When the document had no reserved fields
+// and no repeated keys it is the document as received. A repeated key
+// keeps its last value, as a validator of Document sees it: decoded as
+// received, encoding/json would merge repeated objects into one struct.
 func (in *Input) Payload() ([]byte, error) {
-	if !in.reserved {
+	if !in.reserved && !in.Repeated {
 		return in.raw, nil
 	}
-	if in.payload != nil {
+	if in.payload != nil && !in.Repeated {
 		return in.payload, nil
 	}
 	b, err := json.Marshal(in.Fields)

@@ -130,3 +130,23 @@ func TestValidRunID(t *testing.T) {
 		}
 	}
 }
+
+// A repeated key keeps its last value in Fields and in the payload, so
+// that a handler decodes what a validator of Document saw.
+func TestDecodeInputRepeatedKeys(t *testing.T) {
+	in, err := DecodeInput([]byte(`{"a":{"x":1},"b":[{"k":1,"k":2}],"a":{"y":2}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := in.Payload()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"a":{"y":2},"b":[{"k":2}]}`; !in.Repeated || string(payload) != want {
+		t.Errorf("got repeated %v, payload %s; want true, %s", in.Repeated, payload, want)
+	}
+	in, err = DecodeInput([]byte(`{"a":{"x":1},"b":{"x":1}}`))
+	if err != nil || in.Repeated {
+		t.Errorf("got repeated %v, %v; want false", in.Repeated, err)
+	}
+}

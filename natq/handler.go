@@ -147,9 +147,13 @@ func admitInput(s *schema.Schema, raw []byte) (*codec.Input, *Error) {
 			return in, BadRequest(err.Error())
 		}
 	}
-	if ok {
+	if ok && !in.Repeated {
 		return scanned, nil // its payload needs no re-encoding
 	}
+	// in's payload keeps each repeated key's last value, as the validator
+	// just read it (and as the protocol's other SDKs read it), where
+	// encoding/json would merge repeated objects into a struct no one
+	// validated.
 	return in, nil
 }
 

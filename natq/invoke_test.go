@@ -104,3 +104,45 @@ func TestInvokeTimeout(t *testing.T) {
 		t.Errorf("got %d %q, want 500 deadline exceeded", rec.Status, rec.Error)
 	}
 }
+
+type part struct {
+	A int `json:"a,omitempty" jsonschema:"minimum=0"`
+	B int `json:"b,omitempty"`
+}
+
+type partsIn struct {
+	Q     part   `json:"q,omitempty"`
+	Items []part `json:"items,omitempty"`
+}
+
+var partsTask = natq.NewTask[partsIn, partsIn]("parts", natq.Sync)
+
+// A repeated key keeps its last value, as the validator reads it (and the
+// protocol's other SDKs): encoding/json alone would merge repeated
+// objects into one struct, and a handler could see a value no one
+// validated.
+func TestRepeatedKeysKeepTheLastValue(t *testing.T) {
+	t.Parallel()
+	echo := func(_ context.Context, in partsIn) (partsIn, error) { return in, nil }
+	tests := []struct {
+		name, input string
+		status      int
+		data        string
+	}{
+		{"merge refused", `{"q":{"a":1},"q":{"b":2}}`, 200, `{"q":{"b":2}}`},
+		{"escaped repeat", `{"q":{"a":1},"\u0071":{"b":2}}`, 200, `{"q":{"b":2}}`},
+		{"with a run id", `{"runId":"r-1","q":{"a":1},"q":{"b":2}}`, 200, `{"q":{"b":2}}`},
+		{"invalid value overwritten", `{"q":{"a":-5},"q":{}}`, 200, `{"q":{}}`},
+		{"invalid value last", `{"q":{"a":1},"q":{"a":-5}}`, 400, ``},
+		{"slice reused", `{"items":[{"a":-5,"b":1}],"items":[{}]}`, 200, `{"q":{},"items":[{}]}`},
+		{"within an element", `{"items":[{"a":-5,"a":2}]}`, 200, `{"q":{},"items":[{"a":2}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := natq.Invoke(context.Background(), partsTask, echo, []byte(tt.input))
+			if rec.Status != tt.status || string(rec.Data) != tt.data {
+				t.Errorf("got %d %s %q, want %d %s", rec.Status, rec.Data, rec.Error, tt.status, tt.data)
+			}
+		})
+	}
+}

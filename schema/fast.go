@@ -520,6 +520,12 @@ func (n *fastNode) checkObject(b []byte, i, depth int) (int, bool) {
 			return value, false // the key's name is not its bytes
 		}
 		if p, known := n.props[string(key[1:len(key)-1])]; known {
+			if seen&(1<<p) != 0 {
+				// A repeated key: the validator reads the last value,
+				// encoding/json may merge both into one struct. The
+				// caller reads such documents as the validator does.
+				return value, false
+			}
 			seen |= 1 << p
 			if n.declared&(1<<p) != 0 {
 				return n.propNode[p].check(b, value, depth, 0)

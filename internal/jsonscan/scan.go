@@ -337,3 +337,67 @@ func Unquote(token []byte, escaped bool) (string, bool) {
 	}
 	return s, true
 }
+
+// RepeatsKey reports whether an object anywhere in the JSON document b has
+// a key twice, comparing keys by their value, escapes decoded. b must be
+// a valid document: the walk stops at the first repeated key.
+func RepeatsKey(b []byte) bool {
+	repeated := false
+	var value func(i, depth int) (int, bool)
+	value = func(i, depth int) (int, bool) {
+		if i >= len(b) {
+			return i, false
+		}
+		switch b[i] {
+		case '{':
+			var keys keySet
+			return Object(b, i, depth+1, func(_ int, key []byte, escaped bool, at int) (int, bool) {
+				k, ok := Unquote(key, escaped)
+				if !ok {
+					return at, false
+				}
+				if !keys.add(k) {
+					repeated = true
+					return at, false
+				}
+				return value(at, depth+1)
+			})
+		case '[':
+			return Array(b, i, depth+1, func(at int) (int, bool) { return value(at, depth+1) })
+		}
+		return Value(b, i, depth)
+	}
+	value(Space(b, 0), 0)
+	return repeated
+}
+
+// keySet holds the keys of one object: a list while it is short, a map
+// once it is not.
+type keySet struct {
+	list []string
+	set  map[string]struct{}
+}
+
+// add adds k and reports whether it was new.
+func (s *keySet) add(k string) bool {
+	if s.set != nil {
+		if _, ok := s.set[k]; ok {
+			return false
+		}
+		s.set[k] = struct{}{}
+		return true
+	}
+	for _, have := range s.list {
+		if have == k {
+			return false
+		}
+	}
+	s.list = append(s.list, k)
+	if len(s.list) > 16 {
+		s.set = make(map[string]struct{}, 2*len(s.list))
+		for _, have := range s.list {
+			s.set[have] = struct{}{}
+		}
+	}
+	return true
+}

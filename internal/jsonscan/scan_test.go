@@ -2,6 +2,7 @@ package jsonscan
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -97,4 +98,37 @@ func FuzzValue(f *testing.F) {
 			t.Errorf("scan %q: got valid %v, want %v", doc, got, want)
 		}
 	})
+}
+
+func TestRepeatsKey(t *testing.T) {
+	many := func(n int, last string) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			fmt.Fprintf(&b, `"k%d":%d,`, i, i)
+		}
+		b.WriteString(last + "}")
+		return b.String()
+	}
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{`{"a":1,"a":2}`, true},
+		{`{"a":1,"\u0061":2}`, true}, // the same key, escaped
+		{`{"x":{"a":1,"a":1}}`, true},
+		{`[1,{"a":{"b":[{"c":1,"c":2}]}}]`, true},
+		{many(40, `"k39":0`), true}, // past the short list
+		{many(40, `"end":0`), false},
+		{`{"a":{"b":1},"b":2}`, false}, // in other objects
+		{`[{"a":1},{"a":1}]`, false},
+		{`{"a":1,"A":2}`, false},
+		{`"a"`, false},
+		{`{}`, false},
+	}
+	for _, tt := range tests {
+		if got := RepeatsKey([]byte(tt.in)); got != tt.want {
+			t.Errorf("RepeatsKey(%.60s) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
 }
