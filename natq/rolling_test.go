@@ -41,7 +41,14 @@ func TestRollingRestart(t *testing.T) {
 		c.WaitStreamCurrent(t, streams...)
 		callEventually(t, client, 10*time.Second)
 	}
-	// Then the workers: start the new one before stopping the old.
+	// Then the workers: start the new one before stopping the old. A new
+	// worker opens the buckets and the consumer, which answer once their
+	// groups have leaders again; a rolling upgrade waits for that too
+	// (docs/operations.md).
+	for _, stream := range streams {
+		c.StreamLeader(t, stream)
+	}
+	c.ConsumerLeader(t, names.Stream, "natq_worker_"+failoverAsync.ID())
 	for i, old := range workers {
 		natqtest.StartWorker(t, c.ConnectTo(t, i), register, opts...)
 		ctx, cancel := context.WithTimeout(context.Background(), natqtest.StopTimeout)
