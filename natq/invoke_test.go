@@ -2,6 +2,7 @@ package natq_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -140,6 +141,52 @@ func TestRepeatedKeysKeepTheLastValue(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := natq.Invoke(context.Background(), partsTask, echo, []byte(tt.input))
+			if rec.Status != tt.status || string(rec.Data) != tt.data {
+				t.Errorf("got %d %s %q, want %d %s", rec.Status, rec.Data, rec.Error, tt.status, tt.data)
+			}
+		})
+	}
+}
+
+type xy struct {
+	X int `json:"x,omitempty"`
+	Y int `json:"y,omitempty"`
+}
+
+// opaque encodes itself, so its schema is true: the fast validator does
+// not look inside it.
+type opaque struct {
+	In xy `json:"in"`
+}
+
+func (o opaque) MarshalJSON() ([]byte, error) {
+	type plain opaque
+	return json.Marshal(plain(o))
+}
+
+type opaqueIn struct {
+	T opaque `json:"t"`
+}
+
+var opaqueTask = natq.NewTask[opaqueIn, opaqueIn]("opaque", natq.Sync)
+
+// The last value also wins inside a value whose schema allows anything,
+// where the fast validator does not look at keys.
+func TestRepeatedKeysInAnyValue(t *testing.T) {
+	t.Parallel()
+	echo := func(_ context.Context, in opaqueIn) (opaqueIn, error) { return in, nil }
+	tests := []struct {
+		name, input string
+		status      int
+		data        string
+	}{
+		{"repeated inside", `{"t":{"in":{"x":1},"in":{"y":2}}}`, 200, `{"t":{"in":{"y":2}}}`},
+		{"with a run id", `{"runId":"r-2","t":{"in":{"x":1},"in":{"y":2}}}`, 200, `{"t":{"in":{"y":2}}}`},
+		{"no repeat", `{"t":{"in":{"x":1,"y":2}}}`, 200, `{"t":{"in":{"x":1,"y":2}}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := natq.Invoke(context.Background(), opaqueTask, echo, []byte(tt.input))
 			if rec.Status != tt.status || string(rec.Data) != tt.data {
 				t.Errorf("got %d %s %q, want %d %s", rec.Status, rec.Data, rec.Error, tt.status, tt.data)
 			}

@@ -45,7 +45,8 @@ func compile(doc []byte) (*Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile schema: %w", reword(err))
 	}
-	return &Schema{doc: doc, compiled: compiled, fast: compileFast(compiled)}, nil
+	fast, permissive := compileFast(compiled)
+	return &Schema{doc: doc, compiled: compiled, fast: fast, permissive: permissive}, nil
 }
 
 // compileError carries the compiler's error under a shorter message: the

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"regexp"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -88,18 +89,23 @@ type bound struct {
 
 // compileFast compiles s for the fast validator, or returns nil when s
 // uses a keyword or a value it does not cover.
-func compileFast(s *jsonschema.Schema) *fastNode {
+// It also reports whether the schema lets some object through without
+// looking at its keys (a value of any type, an object with no schema for
+// its other properties, an array with no schema for its items): a
+// repeated key there goes unseen.
+func compileFast(s *jsonschema.Schema) (n *fastNode, permissive bool) {
 	c := fastCompiler{done: map[*jsonschema.Schema]*fastNode{}}
-	n := c.node(s)
+	n = c.node(s)
 	if c.unsupported {
-		return nil
+		return nil, false
 	}
-	return n
+	return n, c.permissive
 }
 
 type fastCompiler struct {
 	done        map[*jsonschema.Schema]*fastNode
 	unsupported bool
+	permissive  bool
 }
 
 func (c *fastCompiler) node(s *jsonschema.Schema) *fastNode {
@@ -148,7 +154,23 @@ func (c *fastCompiler) node(s *jsonschema.Schema) *fastNode {
 		n.props == nil && !n.closed && n.otherProps == nil &&
 		n.items == nil && n.minItems < 0 && n.maxItems < 0 &&
 		n.minLength < 0 && n.maxLength < 0 && n.pattern == nil && len(n.bounds) == 0
+	c.permissive = c.permissive || n.lets()
 	return n
+}
+
+// lets reports whether n lets an object through without looking at its
+// keys. A node with $ref, allOf or anyOf leaves that to the schemas it
+// names, which are compiled too.
+func (n *fastNode) lets() bool {
+	if n.always != nil {
+		return *n.always
+	}
+	if n.ref != nil || len(n.allOf) > 0 || len(n.anyOf) > 0 {
+		return false
+	}
+	return n.types&typeObject != 0 && !n.closed && n.otherProps == nil ||
+		n.types&typeArray != 0 && n.items == nil ||
+		slices.Contains(n.propNode, nil)
 }
 
 // matcher returns what checks a pattern: the run id's, which every input

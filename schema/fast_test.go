@@ -229,6 +229,45 @@ func TestAcceptsDeclinesRepeatedKeys(t *testing.T) {
 	}
 }
 
+// TestAcceptsDeclinesRepeatedKeysAnywhere checks that a repeated key is
+// found inside a value the schema lets through unseen, and only costs a
+// look for repeated keys where the schema has such values.
+func TestAcceptsDeclinesRepeatedKeysAnywhere(t *testing.T) {
+	t.Parallel()
+	type open struct {
+		Any  any            `json:"any"`
+		List []any          `json:"list,omitempty"`
+		Map  map[string]int `json:"map,omitempty"`
+	}
+	s, err := Reflect(reflect.TypeFor[open]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.permissive {
+		t.Error("a schema with an any field is not marked permissive")
+	}
+	for doc, want := range map[string]bool{
+		`{"any":{"x":1}}`:                  true,
+		`{"any":{"x":1,"x":2}}`:            false,
+		`{"any":1,"list":[{"a":1,"a":1}]}`: false,
+		`{"any":1,"map":{"k":1,"k":2}}`:    false,
+	} {
+		if got := s.Accepts([]byte(doc)); got != want {
+			t.Errorf("Accepts(%s) = %v, want %v", doc, got, want)
+		}
+	}
+	type closed struct {
+		N    int      `json:"n"`
+		Tags []string `json:"tags"`
+		Sub  struct {
+			M map[string]int `json:"m"`
+		} `json:"sub"`
+	}
+	if s, err := Reflect(reflect.TypeFor[closed]()); err != nil || s.permissive {
+		t.Errorf("a schema of typed fields: permissive %v, %v; want false", s != nil && s.permissive, err)
+	}
+}
+
 // TestAcceptsLeavesUncoveredKeywords checks that a schema with a keyword
 // the fast validator does not cover never takes the fast path.
 func TestAcceptsLeavesUncoveredKeywords(t *testing.T) {

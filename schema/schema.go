@@ -4,6 +4,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/natq/natq-go/internal/jsonscan"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
@@ -13,6 +14,9 @@ type Schema struct {
 	doc      []byte
 	compiled *jsonschema.Schema
 	fast     *fastNode // nil when the document uses keywords it does not cover
+	// permissive: the fast validator lets some objects through without
+	// looking at their keys, so Accepts looks for repeated keys itself.
+	permissive bool
 }
 
 // JSON returns the document as compact JSON: for a reflected schema, the
@@ -28,7 +32,12 @@ func (s *Schema) JSON() []byte {
 // invalid or that Accepts cannot tell, and [Schema.Validate] on the
 // decoded document gives the verdict and the failures. Accepts covers
 // what reflection produces; for documents that use other keywords it
-// always returns false. It is safe for concurrent use.
+// always returns false. It also returns false for a document that
+// repeats a key in an object, which a validator and a decoder may read
+// differently. It is safe for concurrent use.
 func (s *Schema) Accepts(doc []byte) bool {
-	return s.fast != nil && utf8.Valid(doc) && s.fast.accepts(doc)
+	if s.fast == nil || !utf8.Valid(doc) || !s.fast.accepts(doc) {
+		return false
+	}
+	return !s.permissive || !jsonscan.RepeatsKey(doc)
 }
