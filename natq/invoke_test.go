@@ -124,12 +124,7 @@ var partsTask = natq.NewTask[partsIn, partsIn]("parts", natq.Sync)
 // validated.
 func TestRepeatedKeysKeepTheLastValue(t *testing.T) {
 	t.Parallel()
-	echo := func(_ context.Context, in partsIn) (partsIn, error) { return in, nil }
-	tests := []struct {
-		name, input string
-		status      int
-		data        string
-	}{
+	echoes(t, partsTask, []echoCase{
 		{"merge refused", `{"q":{"a":1},"q":{"b":2}}`, 200, `{"q":{"b":2}}`},
 		{"escaped repeat", `{"q":{"a":1},"\u0071":{"b":2}}`, 200, `{"q":{"b":2}}`},
 		{"with a run id", `{"runId":"r-1","q":{"a":1},"q":{"b":2}}`, 200, `{"q":{"b":2}}`},
@@ -137,10 +132,25 @@ func TestRepeatedKeysKeepTheLastValue(t *testing.T) {
 		{"invalid value last", `{"q":{"a":1},"q":{"a":-5}}`, 400, ``},
 		{"slice reused", `{"items":[{"a":-5,"b":1}],"items":[{}]}`, 200, `{"q":{},"items":[{}]}`},
 		{"within an element", `{"items":[{"a":-5,"a":2}]}`, 200, `{"q":{},"items":[{"a":2}]}`},
-	}
+	})
+}
+
+// echoCase is an input to a task whose handler returns its input, and the
+// status and data of the run.
+type echoCase struct {
+	name, input string
+	status      int
+	data        string
+}
+
+// echoes runs each case through task with a handler that returns its
+// input, so that the data shows what the handler got.
+func echoes[T any](t *testing.T, task *natq.Task[T, T], tests []echoCase) {
+	t.Helper()
+	echo := func(_ context.Context, in T) (T, error) { return in, nil }
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := natq.Invoke(context.Background(), partsTask, echo, []byte(tt.input))
+			rec := natq.Invoke(context.Background(), task, echo, []byte(tt.input))
 			if rec.Status != tt.status || string(rec.Data) != tt.data {
 				t.Errorf("got %d %s %q, want %d %s", rec.Status, rec.Data, rec.Error, tt.status, tt.data)
 			}
@@ -174,22 +184,9 @@ var opaqueTask = natq.NewTask[opaqueIn, opaqueIn]("opaque", natq.Sync)
 // where the fast validator does not look at keys.
 func TestRepeatedKeysInAnyValue(t *testing.T) {
 	t.Parallel()
-	echo := func(_ context.Context, in opaqueIn) (opaqueIn, error) { return in, nil }
-	tests := []struct {
-		name, input string
-		status      int
-		data        string
-	}{
+	echoes(t, opaqueTask, []echoCase{
 		{"repeated inside", `{"t":{"in":{"x":1},"in":{"y":2}}}`, 200, `{"t":{"in":{"y":2}}}`},
 		{"with a run id", `{"runId":"r-2","t":{"in":{"x":1},"in":{"y":2}}}`, 200, `{"t":{"in":{"y":2}}}`},
 		{"no repeat", `{"t":{"in":{"x":1,"y":2}}}`, 200, `{"t":{"in":{"x":1,"y":2}}}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec := natq.Invoke(context.Background(), opaqueTask, echo, []byte(tt.input))
-			if rec.Status != tt.status || string(rec.Data) != tt.data {
-				t.Errorf("got %d %s %q, want %d %s", rec.Status, rec.Data, rec.Error, tt.status, tt.data)
-			}
-		})
-	}
+	})
 }
