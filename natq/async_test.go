@@ -32,14 +32,8 @@ func TestPrefetchedJobsAreKeptAlive(t *testing.T) {
 			mu.Lock()
 			executions[in.N]++
 			mu.Unlock()
-			t := time.NewTimer(1200 * time.Millisecond) // longer than the ack wait
-			defer t.Stop()
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				return jobOut{}, ctx.Err()
-			}
-			return jobOut{N: in.N}, nil
+			// Longer than the ack wait.
+			return jobOut{N: in.N}, hold(ctx, 1200*time.Millisecond)
 		})
 	})
 	prime(t, env.Conn, env.Client, task)
@@ -176,12 +170,7 @@ func TestStopHandsBackPrefetchedJobs(t *testing.T) {
 
 	stopped := make(chan error, 1)
 	go func() { stopped <- first.Stop(context.Background()) }()
-	natqtest.StartWorker(t, nc, func(w *natq.Worker) {
-		natq.Handle(w, task, func(ctx context.Context, in jobIn) (jobOut, error) {
-			info, _ := natq.RunInfoFromContext(ctx)
-			return jobOut{N: in.N, Attempt: info.Attempt}, nil
-		})
-	})
+	natqtest.StartWorker(t, nc, func(w *natq.Worker) { natq.Handle(w, task, attemptHandler) })
 
 	// Job 2 is finished elsewhere while job 1 still runs.
 	if out := natqtest.Wait(t, run2); out.N != 2 || out.Attempt != 2 {

@@ -82,14 +82,8 @@ func TestSlowRunWithinTimeoutRunsOnce(t *testing.T) {
 	env := natqtest.Start(t, func(w *natq.Worker) {
 		natq.Handle(w, task, func(ctx context.Context, in jobIn) (jobOut, error) {
 			calls.Add(1)
-			t := time.NewTimer(2500 * time.Millisecond) // two and a half ack waits
-			defer t.Stop()
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				return jobOut{}, ctx.Err()
-			}
-			return jobOut{N: in.N}, nil
+			// Two and a half ack waits.
+			return jobOut{N: in.N}, hold(ctx, 2500*time.Millisecond)
 		})
 	})
 	if out := natqtest.Wait(t, natqtest.Enqueue(t, env.Client, task, jobIn{N: 1})); out.N != 1 {

@@ -51,6 +51,26 @@ func jobHandler(ctx context.Context, in jobIn) (jobOut, error) {
 	return out, nil
 }
 
+// attemptHandler returns its input's n with the attempt it ran in.
+func attemptHandler(ctx context.Context, in jobIn) (jobOut, error) {
+	info, _ := natq.RunInfoFromContext(ctx)
+	return jobOut{N: in.N, Attempt: info.Attempt}, nil
+}
+
+// hold waits d, or until ctx ends, and returns ctx's error then: a run
+// that takes longer than something (an ack wait, say) and honours its
+// context.
+func hold(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func startJobs(t *testing.T) *natqtest.Env {
 	t.Helper()
 	return natqtest.Start(t, func(w *natq.Worker) {
@@ -473,12 +493,7 @@ func TestStopDeadlineHandsRunsBack(t *testing.T) {
 		t.Errorf("stop: got %v, want deadline exceeded", err)
 	}
 
-	natqtest.StartWorker(t, nc, func(w *natq.Worker) {
-		natq.Handle(w, task, func(ctx context.Context, in jobIn) (jobOut, error) {
-			info, _ := natq.RunInfoFromContext(ctx)
-			return jobOut{N: in.N, Attempt: info.Attempt}, nil
-		})
-	})
+	natqtest.StartWorker(t, nc, func(w *natq.Worker) { natq.Handle(w, task, attemptHandler) })
 	if out := natqtest.Wait(t, run); out.N != 4 || out.Attempt != 2 {
 		t.Errorf("got %+v, want n 4 at attempt 2", out)
 	}
