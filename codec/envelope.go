@@ -174,7 +174,7 @@ func (in *Input) Payload() ([]byte, error) {
 	if !in.reserved && !in.Repeated {
 		return in.raw, nil
 	}
-	if in.payload != nil && !in.Repeated {
+	if in.payload != nil { // cut by ScanInput, which sets no Repeated
 		return in.payload, nil
 	}
 	b, err := json.Marshal(in.Fields)

@@ -10,6 +10,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/json"
 )
 
@@ -352,9 +353,13 @@ func RepeatsKey(b []byte) bool {
 		case '{':
 			var keys keySet
 			return Object(b, i, depth+1, func(_ int, key []byte, escaped bool, at int) (int, bool) {
-				k, ok := Unquote(key, escaped)
-				if !ok {
-					return at, false
+				k := key[1 : len(key)-1] // the text itself, unless escaped
+				if escaped {
+					s, ok := Unquote(key, true)
+					if !ok {
+						return at, false
+					}
+					k = []byte(s)
 				}
 				if !keys.add(k) {
 					repeated = true
@@ -371,24 +376,25 @@ func RepeatsKey(b []byte) bool {
 	return repeated
 }
 
-// keySet holds the keys of one object: a list while it is short, a map
-// once it is not.
+// keySet holds the keys of one object: a short list of the keys' bytes
+// while it is short, which costs no allocation for a small object, and a
+// map once it is not.
 type keySet struct {
-	list []string
+	list [][]byte
 	set  map[string]struct{}
 }
 
 // add adds k and reports whether it was new.
-func (s *keySet) add(k string) bool {
+func (s *keySet) add(k []byte) bool {
 	if s.set != nil {
-		if _, ok := s.set[k]; ok {
+		if _, ok := s.set[string(k)]; ok {
 			return false
 		}
-		s.set[k] = struct{}{}
+		s.set[string(k)] = struct{}{}
 		return true
 	}
 	for _, have := range s.list {
-		if have == k {
+		if bytes.Equal(have, k) {
 			return false
 		}
 	}
@@ -396,7 +402,7 @@ func (s *keySet) add(k string) bool {
 	if len(s.list) > 16 {
 		s.set = make(map[string]struct{}, 2*len(s.list))
 		for _, have := range s.list {
-			s.set[have] = struct{}{}
+			s.set[string(have)] = struct{}{}
 		}
 	}
 	return true
